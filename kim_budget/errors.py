@@ -1,0 +1,35 @@
+"""Exceptions of kim-budget.
+
+`KimBudgetError` is everything a user can cause and fix; the command line turns it into a
+message and exit status 1. Any other exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class KimBudgetError(Exception):
+    """An error the user can fix: bad input, a file that cannot be written, a missing tool."""
+
+
+class ScenarioError(KimBudgetError):
+    """One problem in one scenario file, at one key path."""
+
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        self.file = file
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{file}: {key}: {problem}" if key else f"{file}: {problem}")
+
+
+class ScenarioErrors(KimBudgetError):
+    """Several scenario problems, reported together so the user can fix them in one pass."""
+
+    def __init__(self, errors: Iterable[ScenarioError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+class OutputError(KimBudgetError):
+    """An output file could not be produced or written."""

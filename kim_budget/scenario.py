@@ -1,0 +1,106 @@
+"""Scenario files: TOML in, validated frozen dataclasses out.
+
+A scenario describes one staffing option. Months are `datetime.date` values on the first day of
+the month; a TOML date given for a month counts as its month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Increase:
+    """A percentage increase that applies from `start` (first day of a month) on, compounding."""
+
+    start: date
+    percent: float
+
+
+@dataclass(frozen=True)
+class Position:
+    """One post (Stelle) with its VZÄ, occupancy period and cost."""
+
+    name: str
+    fte: float
+    start: date
+    end: date | None
+    annual_cost: float | None
+    funded: bool
+
+
+@dataclass(frozen=True)
+class Share:
+    """The municipality's share of a district's funded posts, distributed by population."""
+
+    population: int
+    district_population: int
+    district_fte: float
+
+    @property
+    def max_fte(self) -> float:
+        """district_fte × population / district_population."""
+        return self.district_fte * self.population / self.district_population
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Personnel cost assumptions ([cost])."""
+
+    annual_cost_per_fte: float | None
+    increases: tuple[Increase, ...]
+
+
+@dataclass(frozen=True)
+class Funding:
+    """Funding assumptions ([funding])."""
+
+    rate_per_fte: float
+    max_fte: float | None
+    share: Share | None
+    cap_at_cost: bool
+    increases: tuple[Increase, ...]
+
+    @property
+    def fte_cap(self) -> float | None:
+        """The funded VZÄ limit, given directly or derived from the share; None when open."""
+        if self.share is not None:
+            return self.share.max_fte
+        return self.max_fte
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One validated scenario file."""
+
+    path: Path
+    sha256: str
+    title: str
+    municipality: str | None
+    reference: str | None
+    description: str | None
+    first_year: int
+    last_year: int
+    positions: tuple[Position, ...]
+    cost: Cost
+    funding: Funding
+    offset_years: tuple[int, ...]
+
+    @property
+    def stem(self) -> str:
+        """The file stem that names every output of this scenario."""
+        return self.path.stem
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The Haushaltsjahre of the horizon, in order."""
+        return tuple(range(self.first_year, self.last_year + 1))
+
+    def annual_cost(self, position: Position) -> float:
+        """The position's own annual cost per VZÄ, else the scenario's."""
+        if position.annual_cost is not None:
+            return position.annual_cost
+        assert self.cost.annual_cost_per_fte is not None  # guaranteed by validation
+        return self.cost.annual_cost_per_fte
