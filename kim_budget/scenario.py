@@ -6,9 +6,21 @@ the month; a TOML date given for a month counts as its month.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from kim_budget.errors import ScenarioError, ScenarioErrors
+from kim_budget.validate import (
+    Checker,
+    Limits,
+    Table,
+    describe,
+    month_text,
+    read_toml,
+    show,
+)
 
 
 @dataclass(frozen=True)
@@ -104,3 +116,313 @@ class Scenario:
             return position.annual_cost
         assert self.cost.annual_cost_per_fte is not None  # guaranteed by validation
         return self.cost.annual_cost_per_fte
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+_TEXT_KEYS = ("title", "municipality", "reference", "description")
+_TOP_KEYS = (*_TEXT_KEYS, "horizon", "positions", "cost", "funding", "offset")
+_POSITION_KEYS = ("name", "fte", "start", "end", "annual_cost", "funded")
+_COST_KEYS = ("annual_cost_per_fte", "increases")
+_FUNDING_KEYS = ("rate_per_fte", "max_fte", "cap_at_cost", "increases", "share")
+_SHARE_KEYS = ("population", "district_population", "district_fte")
+_INCREASE_KEYS = ("from", "percent")
+
+_YEAR = Limits(2000, 2100)
+_MAX_SPAN = 15
+_FTE = Limits(0, 20, low_open=True)
+_MONEY = Limits(0)
+_POSITIVE = Limits(0, low_open=True)
+_PERCENT = Limits(-50, 100, low_open=True)
+_EMPTY = "file is empty; a scenario needs at least title, [horizon], [[positions]] and [funding]"
+
+
+def load_scenario(path: Path, display: str | None = None) -> Scenario:
+    """Read and validate one scenario file.
+
+    `display` names the file in messages (default: the path as given). Raises `ScenarioErrors`
+    with every problem found in the file.
+    """
+    check = Checker(str(path) if display is None else display)
+    scenario = None
+    read = read_toml(path, check)
+    if read is not None and not read[0]:
+        check.error("", _EMPTY)
+    elif read is not None:
+        scenario = _scenario(path, read[0], read[1], check)
+    if scenario is None or check.errors:
+        raise ScenarioErrors(check.errors)
+    return scenario
+
+
+def load_scenarios(paths: Sequence[Path]) -> tuple[Scenario, ...]:
+    """Read and validate scenario files and folders (every *.toml directly inside, by name).
+
+    Validates everything before raising one `ScenarioErrors` with the problems of all files,
+    including missing paths, folders without scenarios and files that would write the same
+    workbook.
+    """
+    errors: list[ScenarioError] = []
+    if not paths:
+        errors.append(ScenarioError("scenarios", "", "none given; name a *.toml file or a folder"))
+    files = _expand(paths, errors)
+    scenarios = []
+    for file in files:
+        try:
+            scenarios.append(load_scenario(file))
+        except ScenarioErrors as error:
+            errors.extend(error.errors)
+    errors.extend(_same_workbook(files))
+    if errors:
+        raise ScenarioErrors(errors)
+    return tuple(scenarios)
+
+
+def _expand(paths: Sequence[Path], errors: list[ScenarioError]) -> list[Path]:
+    """Files as given and folders' *.toml files, each file once."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(_folder(path, errors))
+        elif path.exists():
+            files.append(path)
+        else:
+            errors.append(ScenarioError(str(path), "", "no such file or folder"))
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values())
+
+
+def _folder(folder: Path, errors: list[ScenarioError]) -> list[Path]:
+    try:
+        found = [p for p in folder.iterdir() if p.suffix.lower() == ".toml" and p.is_file()]
+    except OSError as error:
+        errors.append(ScenarioError(str(folder), "", f"folder cannot be read: {error.strerror}"))
+        return []
+    if not found:
+        errors.append(ScenarioError(str(folder), "", "no scenario files (*.toml) in this folder"))
+    return sorted(found, key=lambda p: p.name)
+
+
+def _same_workbook(files: Sequence[Path]) -> list[ScenarioError]:
+    """Files whose stems differ only in case or folder would overwrite each other's outputs."""
+    first: dict[str, Path] = {}
+    errors = []
+    for file in files:
+        other = first.setdefault(file.stem.casefold(), file)
+        if other is not file:
+            problem = (
+                f"would write the same workbook as {other} (file names are compared "
+                "ignoring case and folder); rename one of them"
+            )
+            errors.append(ScenarioError(str(file), "", problem))
+    return errors
+
+
+def _scenario(path: Path, data: Table, sha256: str, check: Checker) -> Scenario | None:
+    check.keys(data, "", _TOP_KEYS)
+    title = check.text(data, "title", "", required=True)
+    texts = [check.text(data, key, "", required=False) for key in _TEXT_KEYS[1:]]
+    horizon = _horizon(data, check)
+    positions = _positions(data, check, horizon)
+    cost = _cost(data, check)
+    funding = _funding(data, check)
+    offset = _offset(data, check, horizon)
+    if title is None or horizon is None or positions is None or cost is None or funding is None:
+        return None
+    return Scenario(
+        path=path,
+        sha256=sha256,
+        title=title,
+        municipality=texts[0],
+        reference=texts[1],
+        description=texts[2],
+        first_year=horizon[0],
+        last_year=horizon[1],
+        positions=positions,
+        cost=cost,
+        funding=funding,
+        offset_years=offset,
+    )
+
+
+def _horizon(data: Table, check: Checker) -> tuple[int, int] | None:
+    expected = "a table [horizon] with first_year and last_year"
+    table = check.table(data, "horizon", "", required=True, expected=expected)
+    if table is None:
+        return None
+    check.keys(table, "horizon", ("first_year", "last_year"))
+    first = check.integer(table, "first_year", "horizon", _YEAR, required=True)
+    last = check.integer(table, "last_year", "horizon", _YEAR, required=True)
+    if first is None or last is None:
+        return None
+    if not first <= last <= first + _MAX_SPAN:
+        allowed = f"≥ first_year and ≤ first_year + {_MAX_SPAN} ({first}–{first + _MAX_SPAN})"
+        check.error("horizon.last_year", f"must be {allowed}, got {last}")
+        return None
+    return first, last
+
+
+def _positions(
+    data: Table, check: Checker, horizon: tuple[int, int] | None
+) -> tuple[Position, ...] | None:
+    items = check.tables(data, "positions", "", required=True)
+    if items is None:
+        return None
+    if not data["positions"]:
+        check.error("positions", "must list at least one position ([[positions]])")
+        return None
+    positions = [_position(item, path, check, horizon) for path, item in items]
+    return tuple(p for p in positions if p is not None) if all(positions) else None
+
+
+def _position(
+    item: Table, path: str, check: Checker, horizon: tuple[int, int] | None
+) -> Position | None:
+    check.keys(item, path, _POSITION_KEYS)
+    name = check.text(item, "name", path, required=True)
+    fte = check.number(item, "fte", path, _FTE, required=True)
+    start = check.month(item, "start", path, required=True)
+    end = check.month(item, "end", path, required=False)
+    annual_cost = check.number(item, "annual_cost", path, _MONEY, required=False)
+    funded = check.boolean(item, "funded", path, default=True)
+    if start is not None and not _period_ok(item, path, check, (start, end), horizon):
+        return None
+    if name is None or fte is None or start is None:
+        return None
+    return Position(name, fte, start, end, annual_cost, funded)
+
+
+def _period_ok(
+    item: Table,
+    path: str,
+    check: Checker,
+    period: tuple[date, date | None],
+    horizon: tuple[int, int] | None,
+) -> bool:
+    start, end = period
+    if end is not None and end < start:
+        problem = f"must not be before start {show(item['start'])}, got {show(item['end'])}"
+        check.error(f"{path}.end", problem)
+        return False
+    if horizon is not None and not _overlaps(start, end, horizon):
+        months = f"{month_text(start)} to {month_text(end)}" if end else f"from {month_text(start)}"
+        check.error(path, f"lies entirely outside the horizon {horizon[0]}–{horizon[1]} ({months})")
+        return False
+    return True
+
+
+def _overlaps(start: date, end: date | None, horizon: tuple[int, int]) -> bool:
+    return start <= date(horizon[1], 12, 1) and (end is None or end >= date(horizon[0], 1, 1))
+
+
+def _cost(data: Table, check: Checker) -> Cost | None:
+    # Whether a scenario-wide cost is needed is judged from the raw positions, so that a missing
+    # [cost] is reported even while a position has other problems.
+    items = data.get("positions")
+    own_costs = isinstance(items, list) and all(
+        isinstance(item, dict) and "annual_cost" in item for item in items
+    )
+    needed = "" if own_costs else " (required unless every position has its own annual_cost)"
+    expected = f"a table [cost] with annual_cost_per_fte{needed}"
+    table = check.table(data, "cost", "", required=bool(needed), expected=expected)
+    if table is None:
+        return None if "cost" in data or needed else Cost(None, ())
+    check.keys(table, "cost", _COST_KEYS)
+    per_fte = check.number(
+        table, "annual_cost_per_fte", "cost", _MONEY, required=bool(needed), note=needed
+    )
+    increases = _increases(table, "cost", check)
+    return Cost(per_fte, increases)
+
+
+def _funding(data: Table, check: Checker) -> Funding | None:
+    expected = "a table [funding] with rate_per_fte"
+    table = check.table(data, "funding", "", required=True, expected=expected)
+    if table is None:
+        return None
+    check.keys(table, "funding", _FUNDING_KEYS)
+    rate = check.number(table, "rate_per_fte", "funding", _MONEY, required=True)
+    max_fte = check.number(table, "max_fte", "funding", _FTE, required=False)
+    cap_at_cost = check.boolean(table, "cap_at_cost", "funding", default=False)
+    increases = _increases(table, "funding", check)
+    share = _share(table, check)
+    if "max_fte" in table and "share" in table:
+        problem = "cannot be combined with funding.max_fte; give either max_fte or [funding.share]"
+        check.error("funding.share", problem)
+    if rate is None:
+        return None
+    return Funding(rate, max_fte, share, cap_at_cost, increases)
+
+
+def _share(funding: Table, check: Checker) -> Share | None:
+    table = check.table(funding, "share", "funding", required=False)
+    if table is None:
+        return None
+    path = "funding.share"
+    check.keys(table, path, _SHARE_KEYS)
+    population = check.integer(table, "population", path, _POSITIVE, required=True)
+    district = check.integer(table, "district_population", path, _POSITIVE, required=True)
+    district_fte = check.number(table, "district_fte", path, _POSITIVE, required=True)
+    if population is not None and district is not None and population > district:
+        allowed = f"≤ district_population ({district})"
+        check.error(f"{path}.population", f"must be {allowed}, got {population}")
+    if population is None or district is None or district_fte is None:
+        return None
+    return Share(population, district, district_fte)
+
+
+def _increases(table: Table, parent: str, check: Checker) -> tuple[Increase, ...]:
+    """[cost] or [funding] increases, sorted by month; one increase per month."""
+    increases: list[Increase] = []
+    seen: dict[date, str] = {}
+    items = check.tables(table, "increases", parent, required=False) or []
+    for path, item in items:
+        check.keys(item, path, _INCREASE_KEYS)
+        start = check.month(item, "from", path, required=True)
+        percent = check.number(item, "percent", path, _PERCENT, required=True)
+        if start is None:
+            continue
+        if start in seen:
+            problem = f"two increases in the same month {month_text(start)} (also {seen[start]})"
+            check.error(f"{path}.from", f"{problem}; combine them into one")
+            continue
+        seen[start] = path
+        if percent is not None:
+            increases.append(Increase(start, percent))
+    return tuple(sorted(increases, key=lambda increase: increase.start))
+
+
+def _offset(data: Table, check: Checker, horizon: tuple[int, int] | None) -> tuple[int, ...]:
+    table = check.table(data, "offset", "", required=False)
+    if table is None:
+        return ()
+    check.keys(table, "offset", ("years",))
+    value = check.get(table, "years", "offset", "an array of years", required=False)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        check.error("offset.years", f"must be an array of years, got {describe(value)}")
+        return ()
+    years: set[int] = set()
+    for index, item in enumerate(value):
+        year = check.integer_value(item, f"offset.years[{index}]", _YEAR)
+        if year is not None and _offset_year_ok(year, index, years, check, horizon):
+            years.add(year)
+    return tuple(sorted(years))
+
+
+def _offset_year_ok(
+    year: int, index: int, years: set[int], check: Checker, horizon: tuple[int, int] | None
+) -> bool:
+    path = f"offset.years[{index}]"
+    if year in years:
+        check.error(path, f"{year} is listed twice; list each year once")
+        return False
+    if horizon is not None and not horizon[0] <= year <= horizon[1]:
+        inside = f"a year inside the horizon {horizon[0]}–{horizon[1]}"
+        check.error(path, f"must be {inside}, got {year}")
+        return False
+    return True

@@ -1,0 +1,75 @@
+"""Command line: `kim-budget build`, `kim-budget validate`. Parses, calls the library, prints.
+
+Heavy modules are imported inside the commands so that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from kim_budget import __version__
+from kim_budget.errors import KimBudgetError, ScenarioErrors
+
+T = TypeVar("T")
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Call the library; a user's mistake becomes "Error: …" lines and exit status 1."""
+    try:
+        return action()
+    except ScenarioErrors as errors:
+        for error in errors.errors:
+            click.echo(f"Error: {error}", err=True)
+        count = len(errors.errors)
+        click.echo(
+            f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True
+        )
+    except KimBudgetError as error:
+        click.echo(f"Error: {error}", err=True)
+    raise SystemExit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kim-budget")
+def main() -> None:
+    """Budget workbooks for KIM case-management posts (Kommunales Integrationsmanagement NRW).
+
+    Reads scenario files (TOML, one staffing option each) and writes formula-backed Excel
+    workbooks with personnel cost, funding and the municipality's share per budget year.
+    """
+
+
+@main.command()
+@PATHS
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the workbooks.",
+)
+def build(paths: tuple[Path, ...], out: Path) -> None:
+    """Build a workbook per scenario file (PATHS: files or folders; default scenarios/)."""
+    from kim_budget import german, pipeline
+
+    outputs = _run(lambda: pipeline.build(paths or (Path("scenarios"),), out))
+    for output in outputs:
+        shares = ", ".join(f"{y.year}: {german.euro(y.eigenanteil)}" for y in output.result.years)
+        click.echo(f"{output.path}: Eigenanteil {shares}")
+
+
+@main.command()
+@PATHS
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check scenario files, write nothing (PATHS: files or folders; default scenarios/)."""
+    from kim_budget import pipeline
+
+    scenarios = _run(lambda: pipeline.validate(paths or (Path("scenarios"),)))
+    for scenario in scenarios:
+        click.echo(f"{scenario.path}: OK ({scenario.title})")

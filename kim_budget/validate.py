@@ -1,0 +1,287 @@
+"""Checks for values read from TOML: types, limits, months and key names.
+
+A `Checker` collects every problem of one file instead of stopping at the first, so the user can
+fix a file in one pass. Each read returns None when the value is absent or wrong (and, when
+wrong, records why); the caller builds nothing once any problem was recorded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from kim_budget.errors import ScenarioError
+
+Table = dict[str, Any]
+"""A TOML table as tomllib returns it."""
+
+MONTH_FORMAT = 'a month "YYYY-MM" or a TOML date'
+_TOML_POSITION = re.compile(r"(.*) \(at line (\d+), column (\d+)\)", re.DOTALL)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """An allowed range for a number; `low_open` excludes `low` itself."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+
+    def allows(self, value: float) -> bool:
+        """Whether `value` lies inside the range."""
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def __str__(self) -> str:
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '≥'} {self.low}")
+        if self.high is not None:
+            parts.append(f"≤ {self.high}")
+        return " and ".join(parts)
+
+
+def key_path(parent: str, key: str | int) -> str:
+    """`parent.key`, or `parent[index]` for an array element."""
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else key
+
+
+def show(value: object) -> str:
+    """A value as the user wrote it in TOML: text quoted, booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return repr(value)
+
+
+def describe(value: object) -> str:
+    """A value with its type in plain words, for messages about a wrong type."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        kind = "boolean"
+    elif isinstance(value, int | float):
+        kind = "number"
+    elif isinstance(value, str):
+        kind = "text"
+    elif isinstance(value, datetime):
+        kind = "date and time"
+    elif isinstance(value, date):
+        kind = "date"
+    else:
+        kind = "time"
+    return f"{kind} {show(value)}"
+
+
+def month_text(month: date) -> str:
+    """A month as "YYYY-MM"."""
+    return f"{month:%Y-%m}"
+
+
+class Checker:
+    """Reads typed values from the TOML tables of one file and collects its problems."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[ScenarioError] = []
+        self._suggested: set[str] = set()
+
+    def error(self, key: str, problem: str) -> None:
+        """Record a problem at a key path ("" for the whole file)."""
+        self.errors.append(ScenarioError(self.file, key, problem))
+
+    def keys(self, table: Table, parent: str, allowed: Sequence[str]) -> None:
+        """Report every key of `table` not in `allowed`, suggesting a close one."""
+        for key in table:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1)
+            if close:
+                # The typo stands for the suggested key, so do not also call that one missing.
+                self._suggested.add(key_path(parent, close[0]))
+                hint = f"did you mean {show(close[0])}?"
+            else:
+                hint = "allowed keys: " + ", ".join(allowed)
+            self.error(key_path(parent, key), f"unknown key; {hint}")
+
+    def get(self, table: Table, key: str, parent: str, expected: str, required: bool) -> object:
+        """The raw value at `key`; None when absent (a problem when `required`)."""
+        if key in table:
+            return table[key]
+        path = key_path(parent, key)
+        if required and path not in self._suggested:
+            self.error(path, f"missing; expected {expected}")
+        return None
+
+    def table(
+        self, table: Table, key: str, parent: str, *, required: bool, expected: str = ""
+    ) -> Table | None:
+        """A sub-table such as [horizon]."""
+        path = key_path(parent, key)
+        expected = expected or f"a table [{path}]"
+        value = self.get(table, key, parent, expected, required)
+        if value is None or isinstance(value, dict):
+            return value
+        self.error(path, f"must be a table [{path}], got {describe(value)}")
+        return None
+
+    def tables(
+        self, table: Table, key: str, parent: str, *, required: bool
+    ) -> list[tuple[str, Table]] | None:
+        """An array of tables such as [[positions]]: (key path, table) of each table in it."""
+        path = key_path(parent, key)
+        expected = f"an array of tables [[{path}]]"
+        value = self.get(table, key, parent, expected, required)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.error(path, f"must be {expected}, got {describe(value)}")
+            return None
+        found = []
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                found.append((key_path(path, index), item))
+            else:
+                self.error(key_path(path, index), f"must be a table, got {describe(item)}")
+        return found
+
+    def text(self, table: Table, key: str, parent: str, *, required: bool) -> str | None:
+        """Text, stripped; required text must be 1–200 characters, optional empty text is None."""
+        expected = "text, 1–200 characters" if required else "text"
+        value = self.get(table, key, parent, expected, required)
+        path = key_path(parent, key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.error(path, f"must be {expected}, got {describe(value)}")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.error(path, "must not be empty")
+        elif required and len(value) > 200:
+            self.error(path, f"must be at most 200 characters, got {len(value)} characters")
+        return value or None
+
+    def number(
+        self, table: Table, key: str, parent: str, limits: Limits, *, required: bool, note: str = ""
+    ) -> float | None:
+        """A finite int or float inside `limits` (never a boolean); `note` explains when missing."""
+        value = self.get(table, key, parent, f"a number {limits}{note}", required)
+        return None if value is None else self.number_value(value, key_path(parent, key), limits)
+
+    def number_value(self, value: object, path: str, limits: Limits) -> float | None:
+        """`value` checked as a finite number inside `limits`."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(path, f"must be a number, got {describe(value)}")
+        elif not math.isfinite(value):
+            self.error(path, f"must be a finite number, got {show(value)}")
+        elif not limits.allows(value):
+            self.error(path, f"must be {limits}, got {show(value)}")
+        else:
+            return float(value)
+        return None
+
+    def integer(
+        self, table: Table, key: str, parent: str, limits: Limits, *, required: bool
+    ) -> int | None:
+        """An integer inside `limits`."""
+        value = self.get(table, key, parent, f"an integer {limits}", required)
+        return None if value is None else self.integer_value(value, key_path(parent, key), limits)
+
+    def integer_value(self, value: object, path: str, limits: Limits) -> int | None:
+        """`value` checked as an integer inside `limits`."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(path, f"must be an integer, got {describe(value)}")
+        elif not limits.allows(value):
+            self.error(path, f"must be {limits}, got {show(value)}")
+        else:
+            return value
+        return None
+
+    def boolean(self, table: Table, key: str, parent: str, *, default: bool) -> bool:
+        """true or false; `default` when absent or wrong."""
+        value = self.get(table, key, parent, "true or false", required=False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key_path(parent, key), f"must be true or false, got {describe(value)}")
+            return default
+        return value
+
+    def month(self, table: Table, key: str, parent: str, *, required: bool) -> date | None:
+        """A month "YYYY-MM" or a TOML date (its month counts), as the first day of the month."""
+        value = self.get(table, key, parent, MONTH_FORMAT, required)
+        path = key_path(parent, key)
+        if value is None:
+            return None
+        parsed = _parse_month(value)
+        if parsed is None:
+            got = show(value) if isinstance(value, str) else describe(value)
+            hint = "; leave out the time" if isinstance(value, datetime) else ""
+            self.error(path, f"must be {MONTH_FORMAT}, got {got}{hint}")
+        elif not 2000 <= parsed[0] <= 2100:
+            self.error(path, f"must be a month from 2000-01 to 2100-12, got {show(value)}")
+        else:
+            return date(parsed[0], parsed[1], 1)
+        return None
+
+
+def read_toml(path: Path, check: Checker) -> tuple[Table, str] | None:
+    """The parsed file (possibly empty) and the hex SHA-256 of its bytes; None after a problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        check.error("", f"file cannot be read: {error.strerror or error}")
+        return None
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # tolerate a BOM (Windows editors)
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        where = f"byte 0x{raw[error.start]:02x} at position {error.start}, line {line}"
+        check.error("", f"file is not UTF-8 text ({where}); save it as UTF-8")
+        return None
+    try:
+        return tomllib.loads(text), hashlib.sha256(raw).hexdigest()
+    except tomllib.TOMLDecodeError as error:
+        check.error("", _syntax_error(str(error)))
+        return None
+
+
+def _syntax_error(message: str) -> str:
+    match = _TOML_POSITION.fullmatch(message)
+    if match:
+        return f"TOML syntax error at line {match[2]}, column {match[3]}: {match[1]}"
+    end = " (at end of document)"
+    if message.endswith(end):
+        return f"TOML syntax error at the end of the file: {message.removesuffix(end)}"
+    return f"TOML syntax error: {message}"
+
+
+def _parse_month(value: object) -> tuple[int, int] | None:
+    """(year, month) of a "YYYY-MM" text or a TOML date; None for anything else."""
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value.year, value.month
+    if isinstance(value, str) and (match := _MONTH.fullmatch(value)):
+        year, month = int(match[1]), int(match[2])
+        return (year, month) if 1 <= month <= 12 else None
+    return None

@@ -1,0 +1,95 @@
+"""The laid-out workbook before it becomes a file: sheets of cells, defined names, properties.
+
+A cell holds a value (text, number, boolean, date) or an `Expr`. The writer turns this into an
+.xlsx file; the finisher evaluates the same expressions for the cached values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from kim_budget.formula import Expr, Range, Ref, Scalar, date_to_serial
+
+Content = Expr | Scalar | date
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: its content, number format (None for text) and role (drives the cell style)."""
+
+    content: Content
+    number_format: str | None
+    role: str
+
+
+@dataclass
+class Sheet:
+    """One worksheet being laid out."""
+
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    column_widths: dict[int, float] = field(default_factory=dict)
+    freeze: tuple[int, int] | None = None
+    title_rows: tuple[int, int] | None = None
+    title_columns: tuple[int, int] | None = None
+
+    def put(
+        self,
+        row: int,
+        col: int,
+        content: Content,
+        number_format: str | None = None,
+        role: str = "calc",
+    ) -> Ref:
+        """Place a cell and return an absolute reference to it."""
+        self.cells[(row, col)] = Cell(content, number_format, role)
+        return Ref(self.name, row, col)
+
+    def ref(self, row: int, col: int, fix_row: bool = True, fix_col: bool = True) -> Ref:
+        """A reference to a cell of this sheet."""
+        return Ref(self.name, row, col, fix_row, fix_col)
+
+    def row_range(self, row: int, first_col: int, last_col: int) -> Range:
+        """An absolute range along one row."""
+        return Range(self.ref(row, first_col), self.ref(row, last_col))
+
+    def column_range(self, col: int, first_row: int, last_row: int) -> Range:
+        """An absolute range down one column."""
+        return Range(self.ref(first_row, col), self.ref(last_row, col))
+
+
+@dataclass
+class Book:
+    """A workbook being laid out: sheets in order, workbook-scope names, document properties."""
+
+    sheets: list[Sheet]
+    names: dict[str, Ref] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+
+    def sheet(self, name: str) -> Sheet:
+        """The sheet of that name."""
+        return next(sheet for sheet in self.sheets if sheet.name == name)
+
+
+class BookEnv:
+    """Evaluates the cells of a book, each formula once (memoized)."""
+
+    def __init__(self, book: Book) -> None:
+        self._sheets = {sheet.name: sheet for sheet in book.sheets}
+        self._values: dict[tuple[str, int, int], Scalar] = {}
+
+    def value(self, sheet: str, row: int, col: int) -> Scalar:
+        """The value of a cell; formulas are evaluated on first use."""
+        key = (sheet, row, col)
+        if key not in self._values:
+            cell = self._sheets[sheet].cells.get((row, col))
+            self._values[key] = None if cell is None else self._evaluate(cell.content)
+        return self._values[key]
+
+    def _evaluate(self, content: Content) -> Scalar:
+        if isinstance(content, Expr):
+            return content.evaluate(self)
+        if isinstance(content, date):
+            return date_to_serial(content)
+        return content

@@ -1,0 +1,269 @@
+"""Sheet "Monate": the monthly calculation, one column per month of the horizon.
+
+Fixed column roles: label | unit | constant or total | one column per month. Each row has one
+formula, the same in every month column; timing comes from flag rows (1 = in force).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kim_budget import lines
+from kim_budget.formula import Range, Ref, Term, lift
+from kim_budget.scenario import Scenario
+from kim_budget.workbook import formats
+from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs, ShareRefs
+from kim_budget.workbook.grid import Sheet
+
+NAME = "Monate"
+LABEL, UNIT, CONSTANT, FIRST_MONTH = 1, 2, 3, 4
+MONTH_ROW, YEAR_ROW = 5, 6
+NOTE = (
+    "Beträge in € (positiv); Eigenanteil = Personalaufwand − Förderung (Aufwand − Ertrag). "
+    "Flags: 1 = in Kraft, 0 = nicht. Spalte C: Anker der Zeitachse bzw. Summe der Monate."
+)
+
+
+@dataclass(frozen=True)
+class MonthRows:
+    """Rows of the results that the annual sheet sums up."""
+
+    first_col: int
+    last_col: int
+    personalaufwand: int
+    foerderung: int
+    eigenanteil: int
+    fte_cap: Ref | None
+
+
+class _Timeline:
+    """Writes timeline rows: label, unit, optional constant or total, one formula per month."""
+
+    def __init__(self, sheet: Sheet, months: int) -> None:
+        self.sheet = sheet
+        self.last_col = FIRST_MONTH + months - 1
+        self.row = YEAR_ROW + 1
+
+    def section(self, title: str) -> None:
+        self.row += 1
+        self.sheet.put(self.row, LABEL, title, role="section")
+        self.row += 1
+
+    def here(self, row: int, col: int) -> Ref:
+        """A reference to a row in the same month column (relative column)."""
+        return self.sheet.ref(row, col, fix_row=False, fix_col=False)
+
+    def month(self, col: int) -> Ref:
+        return self.sheet.ref(MONTH_ROW, col, fix_row=True, fix_col=False)
+
+    def add(
+        self,
+        label: str,
+        unit: str,
+        number_format: str,
+        formula: Callable[[int], Term],
+        total: bool = False,
+    ) -> int:
+        row = self.row
+        self.sheet.put(row, LABEL, label, role="label")
+        self.sheet.put(row, UNIT, unit, role="unit")
+        for col in range(FIRST_MONTH, self.last_col + 1):
+            self.sheet.put(row, col, lift(formula(col)), number_format)
+        if total:
+            months = self.sheet.row_range(row, FIRST_MONTH, self.last_col)
+            self.sheet.put(row, CONSTANT, lines.sum_of(months), number_format, role="total")
+        self.row += 1
+        return row
+
+
+def _axis(sheet: Sheet, inputs: Inputs, last_col: int) -> None:
+    sheet.put(MONTH_ROW, LABEL, "Monat", role="label")
+    sheet.put(MONTH_ROW, UNIT, "Monat", role="unit")
+    sheet.put(
+        MONTH_ROW,
+        CONSTANT,
+        lines.timeline_anchor(inputs.first_year),
+        formats.PREVIOUS_MONTH,
+        role="total",
+    )
+    sheet.put(YEAR_ROW, LABEL, "Haushaltsjahr", role="label")
+    sheet.put(YEAR_ROW, UNIT, "Jahr", role="unit")
+    for col in range(FIRST_MONTH, last_col + 1):
+        previous = sheet.ref(MONTH_ROW, col - 1, fix_col=False)
+        month = sheet.ref(MONTH_ROW, col, fix_col=False)
+        sheet.put(MONTH_ROW, col, lines.month_after(previous), formats.MONTH, role="header")
+        sheet.put(YEAR_ROW, col, lines.haushaltsjahr(month), formats.YEAR, role="header")
+
+
+def _index_rows(t: _Timeline, increases: tuple[IncreaseRefs, ...], what: str) -> int:
+    """Flag and cumulative index rows of a list of increases; returns the final index row."""
+    if not increases:
+        return t.add(f"{what} (keine Steigerung)", "Faktor", formats.INDEX, lambda col: 1)
+    index_row: int | None = None
+    for number, increase in enumerate(increases, start=1):
+
+        def in_force(col: int, start: Ref = increase.start) -> Term:
+            return lines.in_effect(t.month(col), start)
+
+        flag_row = t.add(f"{what}: Steigerung {number} in Kraft", "Flag", formats.FLAG, in_force)
+
+        def index(
+            col: int,
+            percent: Ref = increase.percent,
+            previous: int | None = index_row,
+            flag: int = flag_row,
+        ) -> Term:
+            before = None if previous is None else t.here(previous, col)
+            return lines.index_after(before, percent, t.here(flag, col))
+
+        label = what if number == len(increases) else f"{what} nach Steigerung {number}"
+        index_row = t.add(label, "Faktor", formats.INDEX, index)
+    assert index_row is not None
+    return index_row
+
+
+def _occupancy(t: _Timeline, positions: tuple[PositionRefs, ...]) -> list[int]:
+    """One flag row per position: 1 in the months it is filled."""
+    rows = []
+    for p in positions:
+
+        def active(col: int, p: PositionRefs = p) -> Term:
+            return lines.active(t.month(col), p.start, p.end)
+
+        rows.append(t.add(f"Besetzt: {p.name}", "Flag", formats.FLAG, active))
+    return rows
+
+
+def _costs(
+    t: _Timeline, positions: tuple[PositionRefs, ...], active: list[int], cost_index: int
+) -> list[int]:
+    """One Personalaufwand row per position."""
+    rows = []
+    for p, flag in zip(positions, active, strict=True):
+
+        def cost(col: int, p: PositionRefs = p, flag: int = flag) -> Term:
+            return lines.position_cost(
+                t.here(flag, col), p.fte, p.annual_cost, t.here(cost_index, col)
+            )
+
+        rows.append(t.add(f"Personalaufwand: {p.name}", "€", formats.EURO, cost, total=True))
+    return rows
+
+
+def _funded_fte(t: _Timeline, positions: tuple[PositionRefs, ...], active: list[int]) -> list[int]:
+    """One row per position with its VZÄ that count towards funding."""
+    rows = []
+    for p, flag in zip(positions, active, strict=True):
+
+        def fte(col: int, p: PositionRefs = p, flag: int = flag) -> Term:
+            return lines.funded_share(lines.filled_fte(t.here(flag, col), p.fte), p.funded)
+
+        rows.append(t.add(f"Geförderte VZÄ: {p.name}", "VZÄ", formats.VZAE_PLAIN, fte))
+    return rows
+
+
+def _funded_costs(t: _Timeline, positions: tuple[PositionRefs, ...], costs: list[int]) -> list[int]:
+    """One row per position with its Personalaufwand if it counts towards funding."""
+    rows = []
+    for p, row in zip(positions, costs, strict=True):
+
+        def cost(col: int, p: PositionRefs = p, row: int = row) -> Term:
+            return lines.funded_share(t.here(row, col), p.funded)
+
+        rows.append(t.add(f"Personalaufwand gefördert: {p.name}", "€", formats.EURO, cost))
+    return rows
+
+
+def _share_cap(t: _Timeline, share: ShareRefs) -> Ref:
+    """The funded-VZÄ cap derived from the population share, in the constant column."""
+    row = t.row
+    t.sheet.put(row, LABEL, "Förderfähige VZÄ höchstens (Anteil nach Einwohnern)", role="label")
+    t.sheet.put(row, UNIT, "VZÄ", role="unit")
+    cap = lines.share_cap(share.district_fte, share.population, share.district_population)
+    t.row += 1
+    return t.sheet.put(row, CONSTANT, cap, formats.VZAE_PLAIN, role="total")
+
+
+def _header(sheet: Sheet, scenario: Scenario) -> None:
+    sheet.put(1, LABEL, f"Monatsrechnung – {scenario.title}", role="title")
+    sheet.put(2, LABEL, NOTE, role="note")
+    for col, header in ((LABEL, "Zeile"), (UNIT, "Einheit"), (CONSTANT, "Konstante / Summe")):
+        sheet.put(4, col, header, role="header")
+
+
+def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
+    """Write the monthly calculation and return where its results are."""
+    t = _Timeline(sheet, 12 * len(scenario.years))
+    _header(sheet, scenario)
+    _axis(sheet, inputs, t.last_col)
+    here = t.here
+
+    t.section("Indizes")
+    cost_index = _index_rows(t, inputs.cost_increases, "Kostenindex")
+    funding_index = _index_rows(t, inputs.funding_increases, "Förderindex")
+
+    t.section("Besetzung")
+    active = _occupancy(t, inputs.positions)
+
+    t.section("Personalaufwand")
+    costs = _costs(t, inputs.positions, active, cost_index)
+    personalaufwand = t.add(
+        "Personalaufwand gesamt",
+        "€",
+        formats.EURO,
+        lambda col: lines.sum_of(_span(t, costs, col)),
+        total=True,
+    )
+
+    t.section("Förderung")
+    fte_rows = _funded_fte(t, inputs.positions, active)
+    cap: Ref | None = inputs.max_fte if inputs.share is None else _share_cap(t, inputs.share)
+    funded_fte = t.add(
+        "Geförderte VZÄ" + (" (höchstens Obergrenze)" if cap is not None else ""),
+        "VZÄ",
+        formats.VZAE_PLAIN,
+        lambda col: lines.capped_fte(lines.sum_of(_span(t, fte_rows, col)), cap),
+    )
+    before_cap = t.add(
+        "Förderung nach Pauschale",
+        "€",
+        formats.EURO,
+        lambda col: lines.foerderung_before_cap(
+            here(funded_fte, col), inputs.rate_per_fte, here(funding_index, col)
+        ),
+        total=True,
+    )
+    cost_rows = _funded_costs(t, inputs.positions, costs)
+    funded_cost = t.add(
+        "Personalaufwand geförderter Stellen",
+        "€",
+        formats.EURO,
+        lambda col: lines.sum_of(_span(t, cost_rows, col)),
+        total=True,
+    )
+    foerderung = t.add(
+        "Förderung (Ertrag)",
+        "€",
+        formats.EURO,
+        lambda col: lines.foerderung(
+            here(before_cap, col), inputs.cap_at_cost, here(funded_cost, col)
+        ),
+        total=True,
+    )
+
+    t.section("Ergebnis")
+    eigenanteil = t.add(
+        "Eigenanteil (Personalaufwand − Förderung)",
+        "€",
+        formats.EURO,
+        lambda col: lines.difference(here(personalaufwand, col), here(foerderung, col)),
+        total=True,
+    )
+    sheet.freeze = (MONTH_ROW + 2, FIRST_MONTH)
+    return MonthRows(FIRST_MONTH, t.last_col, personalaufwand, foerderung, eigenanteil, cap)
+
+
+def _span(t: _Timeline, rows: list[int], col: int) -> Range:
+    """The cells of consecutive rows in one month column, as a relative range."""
+    return Range(t.here(rows[0], col), t.here(rows[-1], col))
