@@ -392,7 +392,12 @@ def sum_where(keys: Range, wanted: Operand, values: Range) -> Expr:
 
 
 def pick(area: Range, position: Operand) -> Expr:
-    """INDEX(area,position) on a one-dimensional range (1-based)."""
+    """INDEX(area,position) on a one-dimensional range (1-based).
+
+    A one-cell area is the cell itself: Gnumeric answers INDEX on a single cell with #REF!.
+    """
+    if len(area.cells()) == 1:
+        return area.first
     return Call("INDEX", (area, lift(position)))
 
 

@@ -1,0 +1,522 @@
+"""Recalculation of workbooks by real spreadsheet engines (LibreOffice and Gnumeric).
+
+The workbooks kim-budget writes carry a formula *and* a cached value in every formula cell.
+This module lets independent engines recalculate those formulas so the cached values can be
+checked against them: `recalculate_libreoffice` and `recalculate_gnumeric` return the values
+each engine computed, `cached_values` the values stored in the file, and `compare` lists the
+cells where they disagree.
+
+How the engines are driven
+--------------------------
+LibreOffice (``soffice``) runs headless with a private, throw-away profile
+(``-env:UserInstallation=file:///tmp/...``) whose ``user/registrymodifications.xcu`` sets
+``/org.openoffice.Office.Calc/Formula/Load`` ``OOXMLRecalcMode`` and ``ODFRecalcMode`` to 0
+("always recalculate"). The default for OOXML is "never recalculate": LibreOffice then keeps
+the cached ``<v>`` values, even when the file says ``<calcPr fullCalcOnLoad="1">`` (which
+openpyxl always writes). The private profile also keeps a LibreOffice the user has open out of
+the way: without it soffice hands the job to the running instance, with *its* settings. All
+files go to one soffice invocation (``--convert-to xlsx``); they are first copied to
+``book<i>.<suffix>`` so inputs with the same file name cannot overwrite each other's output.
+soffice exits with status 0 even when a file cannot be loaded; a missing output is the only
+sign, so each one is checked.
+
+Gnumeric (``ssconvert --recalc``) converts one file per process (``--merge-to`` merges
+sheets of several files into one workbook, which is not wanted), so the files run on a small
+thread pool. The importer is forced (``-I Gnumeric_Excel:xlsx``): without it ssconvert
+guesses, and happily "converts" a damaged file as text with exit status 0. Without
+``--recalc`` Gnumeric also keeps the cached values. Engines run with
+``GSETTINGS_BACKEND=memory`` (no writes to the user's dconf) in their own process group, which
+is killed as a whole on timeout.
+
+Findings (LibreOffice 7.4.7, Gnumeric 1.12.55, read back with openpyxl 3.1.5)
+------------------------------------------------------------------------------
+* Both engines computed SUM, SUMIF, SUMIFS, SUMPRODUCT (also over ``(range<EDATE(..))*range``
+  and ``--(range="x")``), MIN, MAX, IF, AND, OR, INDEX, MATCH, DATE (``DATE(2025,2,29)`` rolls
+  over to 1 March), YEAR, MONTH, EDATE (31 Jan + 1 month = 28 Feb), EOMONTH, DATEDIF,
+  NETWORKDAYS, ROUND, IFERROR, COUNTIF, date comparison ``A1<EDATE(B1,1)``, ``TRUE*5``,
+  references to ``Annahmen!`` and ``'Übersicht'!`` and workbook-scope defined names exactly
+  like Excel.
+* Functions newer than Excel 2007 must be written with their ``_xlfn.`` prefix, as Excel
+  itself stores them: ``_xlfn.DAYS(...)`` works in both, a bare ``DAYS(...)`` is ``#NAME?`` in
+  LibreOffice (Gnumeric accepts both).
+* Errors come back as real error cells (``t="e"``) in both engines, which openpyxl returns as
+  the strings ``"#DIV/0!"``, ``"#NAME?"``, ``"#REF!"``, ``"#N/A"``, ``"#VALUE!"`` ... (see
+  `is_error_value`). LibreOffice maps its own error codes that have no Excel equivalent
+  (``Err:502`` invalid argument, ``Err:522`` circular reference, ...) to ``#VALUE!`` when it
+  writes xlsx; so ``SQRT(-1)`` is ``#VALUE!`` (Gnumeric: ``#NUM!``) and ``INDEX`` or
+  ``VLOOKUP`` out of range is ``#VALUE!`` (Gnumeric: ``#REF!``). The exact error code is
+  therefore not comparable across engines; `compare` reports any error as an error.
+* Circular references: LibreOffice gives ``#VALUE!`` (Err:522). Gnumeric silently iterates
+  them (100 steps, even with ``<calcPr iterate="0">``) and returns a number. Only LibreOffice
+  detects them.
+* LibreOffice writes numbers with 15 significant digits (``0.333333333333333``,
+  ``1.15292150460685E+018``), so `compare` also accepts a relative difference of 1e-12.
+* A formula returning ``""`` reads back as ``None`` from LibreOffice and as ``""`` from
+  Gnumeric; `compare` treats both as empty.
+* Dates: both engines work in the 1900 date system, but the number format of a formula
+  result differs: LibreOffice keeps ``=EDATE(..)`` in a "General" cell as a number and gives
+  ``=A1`` the date format of A1; Gnumeric formats DATE/EDATE results as dates and ``=A1`` as a
+  number. openpyxl returns a `datetime` for date-formatted cells and a number otherwise, so
+  `compare` converts dates to Excel serial numbers. LibreOffice has no 1900 leap-year bug:
+  dates before 1 March 1900 are one serial number off from Excel (irrelevant for budgets).
+* Booleans come back as booleans (``t="b"``) from both engines; `compare` also accepts 1/0.
+* Sheet names (``Übersicht``, ``Kim's Plan``) and workbook-scope defined names survive both
+  round trips. Gnumeric adds sheet-scope names ``_xlnm.Sheet_Title`` and
+  ``_xlnm.Print_Area`` (= ``#REF!``) and writes no default cell style, which makes openpyxl
+  warn "Workbook contains no default style"; this module silences openpyxl's warnings while
+  reading. LibreOffice rewrites formula text (``TRUE*5`` becomes ``TRUE()*5``, unknown
+  functions are lower-cased, ``'Übersicht'!A1`` loses its quotes); only the values of the
+  converted files are used.
+* Speed on the development machine: soffice start-up about 0.85 s, then about 0.07 s per
+  small workbook; ssconvert about 0.06 s per workbook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import openpyxl  # type: ignore[import-untyped, unused-ignore]
+from openpyxl.workbook.workbook import Workbook  # type: ignore[import-untyped, unused-ignore]
+
+from kim_budget.errors import KimBudgetError
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOLERANCE",
+    "CellValue",
+    "EngineError",
+    "Mismatch",
+    "Reason",
+    "Values",
+    "cached_values",
+    "compare",
+    "formula_cells",
+    "gnumeric_available",
+    "is_error_value",
+    "libreoffice_available",
+    "recalculate_gnumeric",
+    "recalculate_libreoffice",
+]
+
+CellValue = float | int | str | bool | datetime | None
+"""A cell's value as openpyxl reads it (times and durations become serial numbers)."""
+
+Values = dict[tuple[str, str], CellValue]
+"""(sheet name, "A1" coordinate) -> value; empty cells are left out."""
+
+DEFAULT_TIMEOUT = 180.0
+"""Seconds one engine run may take before it is killed."""
+
+DEFAULT_TOLERANCE = 0.005
+"""Largest absolute difference of two numbers that `compare` still calls equal."""
+
+_RELATIVE_TOLERANCE = 1e-12
+_GNUMERIC_WORKERS = 2
+
+_EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#EXTERNAL!",
+        "#PYTHON!",
+    }
+)
+# LibreOffice's own codes as shown in a cell ("Err:502") and as some filters write them
+# ("#ERR502!", "#ERR:502").
+_OTHER_ERROR = re.compile(r"Err:\d+|#ERR:?\d*!?")
+
+_PROFILE_SETTINGS = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
+<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc">\
+<prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Setup/Office">\
+<prop oor:name="ooSetupInstCompleted" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+
+class EngineError(KimBudgetError, RuntimeError):
+    """A spreadsheet engine is missing, failed, timed out or produced no output."""
+
+
+class Reason(StrEnum):
+    """Why a cell's cached value was not confirmed by the engine."""
+
+    DIFFERS = "differs"
+    """The values differ (numbers: beyond the tolerance; strings: at all)."""
+    ERROR = "error"
+    """The engine computed an error value (whatever was cached)."""
+    MISSING = "missing"
+    """The engine left the cell empty, or the sheet is missing, but a value was cached."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One cell whose cached value the engine did not confirm."""
+
+    sheet: str
+    cell: str
+    cached: CellValue
+    recalculated: CellValue
+    reason: Reason
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}"
+        if self.reason is Reason.ERROR:
+            return f"{where}: engine computed {self.recalculated!r} (cached {self.cached!r})"
+        if self.reason is Reason.MISSING:
+            return f"{where}: engine computed nothing (cached {self.cached!r})"
+        return f"{where}: cached {self.cached!r}, engine computed {self.recalculated!r}"
+
+
+# --- engines -------------------------------------------------------------------------------
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _ssconvert() -> str | None:
+    return shutil.which("ssconvert")
+
+
+def libreoffice_available() -> bool:
+    """Whether LibreOffice (``soffice``) is on the PATH."""
+    return _soffice() is not None
+
+
+def gnumeric_available() -> bool:
+    """Whether Gnumeric's ``ssconvert`` is on the PATH."""
+    return _ssconvert() is not None
+
+
+def recalculate_libreoffice(
+    paths: Sequence[Path], *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[Path, Values]:
+    """Let LibreOffice recalculate every formula of each workbook; return the values.
+
+    All files go to one soffice process (start-up is the slow part). Raises `EngineError`
+    when soffice is missing, fails, times out or does not produce a file.
+    """
+    if not paths:
+        return {}
+    soffice = _soffice()
+    if soffice is None:
+        raise EngineError("LibreOffice (soffice) is not installed or not on the PATH")
+    with tempfile.TemporaryDirectory(prefix="kim-budget-lo-", ignore_cleanup_errors=True) as temp:
+        root = Path(temp)
+        profile = root / "profile"
+        _write_profile(profile)
+        inbox, outbox = root / "in", root / "out"
+        inbox.mkdir()
+        outbox.mkdir()
+        inputs = [
+            _copy_input(path, inbox / f"book{index}{path.suffix or '.xlsx'}")
+            for index, path in enumerate(paths)
+        ]
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            "--nologo",
+            "--nodefault",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(outbox),
+            *(str(path) for path in inputs),
+        ]
+        result = _run(command, timeout, "LibreOffice")
+        missing = [
+            f"{path} (copied as {copy.name})"
+            for path, copy in zip(paths, inputs, strict=True)
+            if not (outbox / f"{copy.stem}.xlsx").is_file()
+        ]
+        if missing:
+            raise EngineError(
+                "LibreOffice did not convert " + ", ".join(missing) + _output_of(result)
+            )
+        return {
+            path: _read_values(outbox / f"{copy.stem}.xlsx")
+            for path, copy in zip(paths, inputs, strict=True)
+        }
+
+
+def recalculate_gnumeric(
+    paths: Sequence[Path], *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[Path, Values]:
+    """Let Gnumeric recalculate every formula of each workbook; return the values.
+
+    One ``ssconvert --recalc`` per file, two at a time. Raises `EngineError` when ssconvert
+    is missing, fails, times out or does not produce a file. Warnings on its stderr are
+    ignored.
+    """
+    if not paths:
+        return {}
+    ssconvert = _ssconvert()
+    if ssconvert is None:
+        raise EngineError("Gnumeric (ssconvert) is not installed or not on the PATH")
+    with tempfile.TemporaryDirectory(
+        prefix="kim-budget-gnumeric-", ignore_cleanup_errors=True
+    ) as temp:
+        root = Path(temp)
+        outputs = [root / f"book{index}.xlsx" for index in range(len(paths))]
+
+        def convert(source: Path, target: Path) -> None:
+            if not source.is_file():
+                raise EngineError(f"cannot recalculate {source}: no such file")
+            command = [
+                ssconvert,
+                "--recalc",
+                "--import-type=Gnumeric_Excel:xlsx",
+                "--export-type=Gnumeric_Excel:xlsx2",
+                str(source.resolve()),
+                str(target),
+            ]
+            result = _run(command, timeout, f"Gnumeric on {source}")
+            if not target.is_file():
+                raise EngineError(f"Gnumeric did not convert {source}" + _output_of(result))
+
+        with ThreadPoolExecutor(max_workers=_GNUMERIC_WORKERS) as pool:
+            futures = [
+                pool.submit(convert, source, target)
+                for source, target in zip(paths, outputs, strict=True)
+            ]
+            for future in futures:
+                future.result()
+        return {path: _read_values(output) for path, output in zip(paths, outputs, strict=True)}
+
+
+def _write_profile(profile: Path) -> None:
+    """A fresh LibreOffice user profile that always recalculates on load."""
+    user = profile / "user"
+    user.mkdir(parents=True)
+    (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
+
+
+def _copy_input(source: Path, target: Path) -> Path:
+    try:
+        shutil.copyfile(source, target)
+    except OSError as error:
+        raise EngineError(f"cannot recalculate {source}: {error.strerror or error}") from error
+    return target
+
+
+def _run(command: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
+    """Run an engine in its own process group, so a timeout kills all its processes."""
+    env = {**os.environ, "GSETTINGS_BACKEND": "memory"}
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        env=env,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            stdout, stderr = process.communicate()
+            raise EngineError(
+                f"{what} did not finish within {timeout:g} s"
+                + _output_of(subprocess.CompletedProcess(command, -9, stdout, stderr))
+            ) from None
+        except BaseException:
+            _kill_group(process)
+            raise
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    if result.returncode != 0:
+        raise EngineError(
+            f"{what} failed with exit status {result.returncode}" + _output_of(result)
+        )
+    return result
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _output_of(result: subprocess.CompletedProcess[str]) -> str:
+    text = "\n".join(part.strip() for part in (result.stderr, result.stdout) if part.strip())
+    return f":\n{text}" if text else ""
+
+
+# --- reading workbooks ---------------------------------------------------------------------
+
+
+def _load(path: Path, *, data_only: bool) -> Workbook:
+    # openpyxl warns about things it drops (e.g. Gnumeric's output has no default style);
+    # none of it affects values or formulas.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        return openpyxl.load_workbook(path, data_only=data_only)
+
+
+def _normalise(value: Any) -> CellValue:
+    if value is None or isinstance(value, bool | int | float | str | datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, time | timedelta):
+        return _excel_serial(value)
+    return str(value)
+
+
+_EPOCH_1900 = datetime(1899, 12, 30)
+
+
+def _excel_serial(value: datetime | time | timedelta) -> float:
+    """The serial number of the 1900 date system, as Excel and openpyxl count it.
+
+    Day 1 is 1 January 1900 and day 60 the 29 February 1900 that never was (Excel's leap-year
+    bug), so dates before 1 March 1900 count one day less than a plain difference.
+    """
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 86400
+    if isinstance(value, time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400 + (
+            value.microsecond / 86400e6
+        )
+    offset = value.replace(tzinfo=None) - _EPOCH_1900
+    days = offset.days - 1 if 0 < offset.days <= 60 else offset.days
+    return days + offset.seconds / 86400 + offset.microseconds / 86400e6
+
+
+def _read_values(path: Path) -> Values:
+    workbook = _load(path, data_only=True)
+    values: Values = {}
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = _normalise(cell.value)
+                if value is not None:
+                    values[(sheet.title, cell.coordinate)] = value
+    return values
+
+
+def cached_values(path: Path) -> Values:
+    """The value of every non-empty cell as stored in the file (formula cells: cached value)."""
+    return _read_values(path)
+
+
+def formula_cells(path: Path) -> dict[tuple[str, str], str]:
+    """The formula text (with its leading ``=``) of every formula cell of the workbook."""
+    workbook = _load(path, data_only=False)
+    formulas: dict[tuple[str, str], str] = {}
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                value = cell.value
+                text = value if isinstance(value, str) else str(getattr(value, "text", value))
+                formulas[(sheet.title, cell.coordinate)] = (
+                    text if text.startswith("=") else f"={text}"
+                )
+    return formulas
+
+
+# --- comparing -----------------------------------------------------------------------------
+
+
+def is_error_value(value: CellValue) -> bool:
+    """Whether the value is a spreadsheet error (``#DIV/0!``, ``#N/A``, ``Err:502``, ...)."""
+    if not isinstance(value, str):
+        return False
+    return value in _EXCEL_ERRORS or _OTHER_ERROR.fullmatch(value) is not None
+
+
+def _is_empty(value: CellValue) -> bool:
+    return value is None or value == ""
+
+
+def _as_number(value: CellValue) -> float | None:
+    if isinstance(value, bool | int | float):
+        return float(value)
+    if isinstance(value, datetime):
+        return _excel_serial(value)
+    return None
+
+
+def _equal(cached: CellValue, recalculated: CellValue, tolerance: float) -> bool:
+    if _is_empty(cached) or _is_empty(recalculated):
+        return _is_empty(cached) and _is_empty(recalculated)
+    if isinstance(cached, str) or isinstance(recalculated, str):
+        return cached == recalculated
+    left, right = _as_number(cached), _as_number(recalculated)
+    if left is None or right is None:
+        return cached == recalculated
+    return abs(left - right) <= tolerance or math.isclose(left, right, rel_tol=_RELATIVE_TOLERANCE)
+
+
+def compare(
+    cached: Values,
+    recalculated: Values,
+    cells: Iterable[tuple[str, str]],
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> list[Mismatch]:
+    """The cells (in the given order) whose recalculated value does not confirm the cached one.
+
+    Numbers are equal within ``tolerance`` (absolute) or a relative 1e-12; dates compare as
+    Excel serial numbers (1900 system), also against plain numbers; booleans equal 1 and 0;
+    strings compare exactly; ``None`` and ``""`` are both empty. A recalculated error value
+    is always a mismatch (`Reason.ERROR`), even when the same error was cached.
+    """
+    mismatches: list[Mismatch] = []
+    for sheet, cell in cells:
+        old = cached.get((sheet, cell))
+        new = recalculated.get((sheet, cell))
+        if is_error_value(new):
+            reason: Reason | None = Reason.ERROR
+        elif _equal(old, new, tolerance):
+            reason = None
+        elif _is_empty(new):
+            reason = Reason.MISSING
+        else:
+            reason = Reason.DIFFERS
+        if reason is not None:
+            mismatches.append(Mismatch(sheet, cell, old, new, reason))
+    return mismatches

@@ -1,0 +1,86 @@
+"""Real spreadsheet engines as the oracle for every generated workbook.
+
+LibreOffice (forced to recalculate on load) and Gnumeric (ssconvert --recalc) recalculate each
+workbook; every formula cell's result must equal the value the file caches, and no cell may be
+an error. Then the model must be live: change an input, recalculate, the figures follow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import ENGINES, engine, scenario_files
+
+from kim_budget.engine import cached_values, compare, formula_cells, is_error_value
+from kim_budget.pipeline import build
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every shipped scenario and test case, built once."""
+    out = tmp_path_factory.mktemp("built")
+    return [output.path for output in build(scenario_files(), out)]
+
+
+@pytest.mark.parametrize("name", list(ENGINES))
+def test_engine_agrees_with_cached_values(name: str, workbooks: list[Path]) -> None:
+    recalculated = engine(name)(workbooks)
+    problems = []
+    for path in workbooks:
+        cells = formula_cells(path)
+        assert cells, path.name
+        mismatches = compare(cached_values(path), recalculated[path], cells)
+        problems += [f"{path.name}: {mismatch}" for mismatch in mismatches]
+        errors = [key for key, value in recalculated[path].items() if is_error_value(value)]
+        problems += [f"{path.name}: {sheet}!{cell} is an error" for sheet, cell in errors]
+    assert problems == []
+
+
+def _input_cell(book: openpyxl.Workbook, key: str, label_part: str = "") -> str:
+    """The value cell on "Annahmen" of a scenario key (column D names the key)."""
+    sheet = book["Annahmen"]
+    for row in range(1, sheet.max_row + 1):
+        label = str(sheet.cell(row, 1).value or "")
+        if sheet.cell(row, 4).value == key and label_part in label:
+            return f"B{row}"
+    raise AssertionError(f"no input row for {key} {label_part}")
+
+
+def _named(values: dict[tuple[str, str], object], book: openpyxl.Workbook, name: str) -> object:
+    ((sheet, cell),) = book.defined_names[name].destinations
+    return values[(sheet, cell.replace("$", ""))]
+
+
+@pytest.mark.parametrize("name", list(ENGINES))
+def test_changed_inputs_flow_through(name: str, workbooks: list[Path], tmp_path: Path) -> None:
+    source = next(p for p in workbooks if p.stem == "vzae-1.000-ab-2024-10")
+    book = openpyxl.load_workbook(source)
+    annahmen = book["Annahmen"]
+    ((_, rate),) = book.defined_names["Foerderpauschale"].destinations
+    annahmen[rate.replace("$", "")] = 60_000
+    ((_, cost),) = book.defined_names["Jahreskosten_VZAE"].destinations
+    annahmen[cost.replace("$", "")] = 90_000
+    annahmen[_input_cell(book, "positions[0].start")] = datetime(2024, 7, 1)
+    annahmen[_input_cell(book, "offset.years", "2026")] = True
+    changed = tmp_path / "changed.xlsx"
+    book.save(changed)
+
+    values = engine(name)([changed])[changed]
+    # July–December 2024: 6 × 90,000/12 = 45,000 cost, 6 × 60,000/12 = 30,000 funding.
+    assert _named(values, book, "Personalaufwand_2024") == pytest.approx(45_000)
+    assert _named(values, book, "Foerderung_2024") == pytest.approx(30_000)
+    assert _named(values, book, "Eigenanteil_2024") == pytest.approx(15_000)
+    assert _named(values, book, "Haushaltsbelastung_2024") == pytest.approx(0)  # offset year
+    # A full year: 90,000 − 60,000 = 30,000; 2026 is now covered as well.
+    assert _named(values, book, "Eigenanteil_2025") == pytest.approx(30_000)
+    assert _named(values, book, "Haushaltsbelastung_2025") == pytest.approx(30_000)
+    assert _named(values, book, "Eigenanteil_2026") == pytest.approx(30_000)
+    assert _named(values, book, "Haushaltsbelastung_2026") == pytest.approx(0)
+    # The cover follows too: its year table refers to "Haushalt".
+    cover = [v for (sheet, _), v in values.items() if sheet == "Übersicht"]
+    assert 30_000 in [pytest.approx(v) for v in cover if isinstance(v, int | float)]
