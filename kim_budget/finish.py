@@ -19,7 +19,7 @@ import time
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from kim_budget.errors import OutputError
 from kim_budget.formula import Expr, Scalar, column_letter
@@ -27,6 +27,8 @@ from kim_budget.workbook.grid import Book, BookEnv
 
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
+_CHART_RANGE = re.compile(r"<numRef><f>([^<]*)</f></numRef>")
+_FRAME_NAME = re.compile(r'<cNvPr id="(\d+)" name="([^"]*)" />')
 _STAMP = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
@@ -38,9 +40,24 @@ def build_epoch() -> int:
     return DEFAULT_EPOCH
 
 
-def cached_values(book: Book) -> dict[str, dict[str, Scalar]]:
+def range_cells(area: str) -> list[tuple[int, int]]:
+    """The (row, column) cells of an A1 range such as D20:H20, row by row."""
+    first, _, last = area.partition(":")
+    (row1, col1), (row2, col2) = _cell(first), _cell(last or first)
+    return [(row, col) for row in range(row1, row2 + 1) for col in range(col1, col2 + 1)]
+
+
+def _cell(coordinate: str) -> tuple[int, int]:
+    letters = coordinate.rstrip("0123456789")
+    col = 0
+    for letter in letters:
+        col = col * 26 + ord(letter) - 64
+    return int(coordinate[len(letters) :]), col
+
+
+def cached_values(book: Book, env: BookEnv | None = None) -> dict[str, dict[str, Scalar]]:
     """The value of every formula cell, per sheet name and A1 coordinate."""
-    env = BookEnv(book)
+    env = env or BookEnv(book)
     values: dict[str, dict[str, Scalar]] = {}
     for sheet in book.sheets:
         values[sheet.name] = {
@@ -76,13 +93,46 @@ def _fill_sheet(xml: str, values: Mapping[str, Scalar]) -> str:
     return filled
 
 
+def _chart_cache(xml: str, env: BookEnv) -> str:
+    """Add each chart range's current values (numCache), so previews draw the chart."""
+
+    def cache(match: re.Match[str]) -> str:
+        reference = match.group(1)
+        quoted_sheet, area = unescape(reference).rsplit("!", 1)
+        sheet = quoted_sheet.strip("'").replace("''", "'")
+        cells = range_cells(area.replace("$", ""))
+        points = "".join(
+            f'<pt idx="{index}"><v>{_value_xml(env.value(sheet, row, col))[1]}</v></pt>'
+            for index, (row, col) in enumerate(cells)
+        )
+        return (
+            f"<numRef><f>{reference}</f><numCache><formatCode>General</formatCode>"
+            f'<ptCount val="{len(cells)}"/>{points}</numCache></numRef>'
+        )
+
+    return _CHART_RANGE.sub(cache, xml)
+
+
+def _alt_texts(xml: str, texts: list[str]) -> str:
+    """Give each chart frame of a drawing its alternative text (descr), in order."""
+    remaining = iter(texts)
+
+    def describe(match: re.Match[str]) -> str:
+        text = escape(next(remaining), {'"': "&quot;"})
+        return f'<cNvPr id="{match.group(1)}" name="{match.group(2)}" descr="{text}" />'
+
+    return _FRAME_NAME.sub(describe, xml)
+
+
 def _stamp_text(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def finish(xlsx: bytes, book: Book) -> bytes:
     """The file with cached values in every formula cell, fixed stamps and fixed zip metadata."""
-    values = cached_values(book)
+    env = BookEnv(book)
+    values = cached_values(book, env)
+    alt_texts = [chart.alt_text for sheet in book.sheets for chart in sheet.charts]
     sheet_files = {
         f"xl/worksheets/sheet{n}.xml": s.name for n, s in enumerate(book.sheets, start=1)
     }
@@ -97,6 +147,10 @@ def finish(xlsx: bytes, book: Book) -> bytes:
                 data = _fill_sheet(
                     data.decode("utf-8"), values[sheet_files[entry.filename]]
                 ).encode("utf-8")
+            elif entry.filename.startswith("xl/charts/chart"):
+                data = _chart_cache(data.decode("utf-8"), env).encode("utf-8")
+            elif entry.filename == "xl/drawings/drawing1.xml":
+                data = _alt_texts(data.decode("utf-8"), alt_texts).encode("utf-8")
             elif entry.filename == "docProps/core.xml":
                 stamp = _stamp_text(epoch)
                 data = _STAMP.sub(rf"\g<1>{stamp}\g<2>", data.decode("utf-8")).encode("utf-8")

@@ -101,6 +101,9 @@ class Expr:
     def __rtruediv__(self, other: Operand) -> Expr:
         return BinOp("/", lift(other), self)
 
+    def __neg__(self) -> Expr:
+        return Neg(self)
+
     def __lt__(self, other: Operand) -> Expr:
         return BinOp("<", self, lift(other))
 
@@ -135,6 +138,19 @@ class Num(Expr):
         if float(self.value).is_integer():
             return str(int(self.value))
         return repr(float(self.value))
+
+    def evaluate(self, env: Env) -> Scalar:
+        return self.value
+
+
+@dataclass(frozen=True, eq=False)
+class Text(Expr):
+    """A text constant written by the program (never text from a scenario file)."""
+
+    value: str
+
+    def render(self, sheet: str) -> str:
+        return '"' + self.value.replace('"', '""') + '"'
 
     def evaluate(self, env: Env) -> Scalar:
         return self.value
@@ -218,6 +234,20 @@ class BinOp(Expr):
 
 
 @dataclass(frozen=True, eq=False)
+class Neg(Expr):
+    """Unary minus."""
+
+    operand: Expr
+
+    def render(self, sheet: str) -> str:
+        inner = self.operand.render(sheet)
+        return "-" + (inner if self.operand.precedence > 3 else f"({inner})")
+
+    def evaluate(self, env: Env) -> Scalar:
+        return -as_number(self.operand.evaluate(env))
+
+
+@dataclass(frozen=True, eq=False)
 class Call(Expr):
     """A call of one of the allowed worksheet functions."""
 
@@ -275,6 +305,17 @@ def _numbers(env: Env, args: Sequence[Expr]) -> list[float]:
     return found
 
 
+def _logicals(env: Env, args: Sequence[Expr]) -> list[Scalar]:
+    """Arguments of AND/OR; ranges contribute every non-empty cell."""
+    found: list[Scalar] = []
+    for arg in args:
+        if isinstance(arg, Range):
+            found += [value for value in arg.values(env) if value is not None]
+        else:
+            found.append(arg.evaluate(env))
+    return found
+
+
 def _sumif(env: Env, args: Sequence[Expr]) -> Scalar:
     criteria_range, criterion, sum_range = args
     assert isinstance(criteria_range, Range) and isinstance(sum_range, Range)
@@ -309,8 +350,8 @@ FUNCTIONS: dict[str, Callable[[Env, Sequence[Expr]], Scalar]] = {
     "SUM": lambda env, args: sum(_numbers(env, args)),
     "MIN": lambda env, args: min(_numbers(env, args), default=0),
     "MAX": lambda env, args: max(_numbers(env, args), default=0),
-    "AND": lambda env, args: all(as_number(arg.evaluate(env)) for arg in args),
-    "OR": lambda env, args: any(as_number(arg.evaluate(env)) for arg in args),
+    "AND": lambda env, args: all(as_number(value) for value in _logicals(env, args)),
+    "OR": lambda env, args: any(as_number(value) for value in _logicals(env, args)),
     "IF": _if,
     "SUMIF": _sumif,
     "INDEX": _index,
@@ -360,6 +401,39 @@ def both(first: Operand, second: Operand) -> Operand:
     if _symbolic(first, second):
         return Call("AND", (lift(first), lift(second)))
     return bool(first) and bool(second)
+
+
+def either(first: Operand, second: Operand) -> Operand:
+    """OR of two conditions."""
+    if _symbolic(first, second):
+        return Call("OR", (lift(first), lift(second)))
+    return bool(first) or bool(second)
+
+
+def equals(first: Operand, second: Operand) -> Operand:
+    """first = second."""
+    if _symbolic(first, second):
+        return BinOp("=", lift(first), lift(second))
+    return first == second
+
+
+def all_of(conditions: Sequence[Operand] | Range) -> Operand:
+    """AND over several conditions or a range of them."""
+    if isinstance(conditions, Range):
+        return Call("AND", (conditions,))
+    if _symbolic(*conditions):
+        return Call("AND", tuple(lift(c) for c in conditions))
+    return all(bool(c) for c in conditions)
+
+
+def largest(values: Range) -> Expr:
+    """MAX over a range."""
+    return Call("MAX", (values,))
+
+
+def smallest(values: Range) -> Expr:
+    """MIN over a range."""
+    return Call("MIN", (values,))
 
 
 def next_month(month: Operand) -> Operand:

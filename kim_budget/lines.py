@@ -13,11 +13,17 @@ from collections.abc import Sequence
 from kim_budget.formula import (
     Range,
     Term,
+    Text,
+    all_of,
     both,
+    either,
+    equals,
     flag,
+    largest,
     minimum,
     month_before_year,
     next_month,
+    smallest,
     sum_where,
     total,
     when,
@@ -124,3 +130,46 @@ def difference(aufwand: Term, ertrag: Term) -> Term:
 def deckung(eigenanteil: Term, covered: Term) -> Term:
     """The part of the Eigenanteil covered inside the existing personnel budget (offset years)."""
     return eigenanteil * covered
+
+
+# ---------------------------------------------------------------- checks ("Prüfungen")
+
+
+def within(difference: Term, tolerance: Term) -> Term:
+    """A check: the difference lies within ± tolerance (rounding noise, not an error)."""
+    return both(difference <= tolerance, difference >= -tolerance)
+
+
+def covered_only_in_offset_years(is_offset_year: Term, deckung_amount: Term) -> Term:
+    """A check: there is Deckung only in a year marked as covered."""
+    return either(equals(is_offset_year, 1), equals(deckung_amount, 0))
+
+
+def at_most(value: Term, limit: Term) -> Term:
+    """A check: value ≤ limit."""
+    return value <= limit
+
+
+def largest_of(values: Range) -> Term:
+    """The largest value of a line (MAX)."""
+    return largest(values)
+
+
+def smallest_of(values: Range) -> Term:
+    """The smallest value of a line (MIN)."""
+    return smallest(values)
+
+
+def not_negative(value: Term) -> Term:
+    """A check: value ≥ 0."""
+    return value >= 0
+
+
+def all_passed(checks: Sequence[Term] | Range) -> Term:
+    """The master check: every check holds."""
+    return all_of(checks)
+
+
+def status(passed: Term) -> Term:
+    """The master check's status as the cover shows it."""
+    return when(passed, Text("OK"), Text("FEHLER"))

@@ -12,9 +12,15 @@ from kim_budget.formula import Range, Ref
 from kim_budget.scenario import Increase, Scenario
 from kim_budget.workbook import formats
 from kim_budget.workbook.grid import Content, Sheet
+from kim_budget.workbook.validation import rule_for
 
 NAME = "Annahmen"
 LABEL, VALUE, UNIT, KEY, NOTE = 1, 2, 3, 4, 5
+NO_KEY = "–"
+STRUCTURE_NOTE = (
+    "bestimmt die Spalten der Zeitachse; zum Ändern die Szenariodatei anpassen und neu erzeugen"
+)
+TOLERANCE = 0.01
 FIRST_ROW = 5
 
 
@@ -65,13 +71,15 @@ class Inputs:
     cap_at_cost: Ref
     funding_increases: tuple[IncreaseRefs, ...]
     offset_flags: Range
+    tolerance: Ref
 
 
 class _Rows:
     """Writes input rows one below the other."""
 
-    def __init__(self, sheet: Sheet) -> None:
+    def __init__(self, sheet: Sheet, source: str) -> None:
         self.sheet = sheet
+        self.source = source
         self.row = FIRST_ROW
 
     def section(self, title: str) -> None:
@@ -87,13 +95,17 @@ class _Rows:
         unit: str,
         key: str,
         note: str = "",
+        role: str = "input",
     ) -> Ref:
+        """An input row; the note says where the value comes from."""
         row = self.row
+        rule = rule_for(number_format) if role == "input" else None
         self.sheet.put(row, LABEL, label, role="label")
-        ref = self.sheet.put(row, VALUE, value, number_format, role="input")
+        ref = self.sheet.put(row, VALUE, value, number_format, role=role, validation=rule)
         self.sheet.put(row, UNIT, unit, role="unit")
         self.sheet.put(row, KEY, key, role="key")
-        self.sheet.put(row, NOTE, note, role="note")
+        source = f"Szenariodatei {self.source}" if key != NO_KEY else "vom Programm vorgegeben"
+        self.sheet.put(row, NOTE, f"{source}; {note}" if note else source, role="note")
         self.row += 1
         return ref
 
@@ -202,7 +214,7 @@ def _funding_cap(rows: _Rows, scenario: Scenario) -> tuple[Ref | None, ShareRefs
         rows.add(
             "Geförderte VZÄ des Kreises",
             share.district_fte,
-            formats.VZAE_PLAIN,
+            formats.VZAE_DISTRICT,
             "VZÄ",
             "funding.share.district_fte",
             "werden nach Einwohnern auf die Kommunen verteilt",
@@ -239,7 +251,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         start=1,
     ):
         sheet.put(4, col, header, role="header")
-    rows = _Rows(sheet)
+    rows = _Rows(sheet, scenario.path.name)
     rows.section("Szenario")
     title = rows.add("Titel", scenario.title, None, "Text", "title")
     municipality = _text(rows, "Kommune", scenario.municipality, "municipality")
@@ -247,7 +259,13 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
     _text(rows, "Beschreibung", scenario.description, "description")
     rows.section("Betrachtungszeitraum (Haushaltsjahre)")
     first_year = rows.add(
-        "Erstes Haushaltsjahr", scenario.first_year, formats.YEAR, "Jahr", "horizon.first_year"
+        "Erstes Haushaltsjahr",
+        scenario.first_year,
+        formats.YEAR,
+        "Jahr",
+        "horizon.first_year",
+        STRUCTURE_NOTE,
+        role="structure",
     )
     last_year = rows.add(
         "Letztes Haushaltsjahr",
@@ -255,7 +273,8 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         formats.YEAR,
         "Jahr",
         "horizon.last_year",
-        "bestimmt die Zahl der Spalten; zum Ändern die Szenariodatei anpassen und neu erzeugen",
+        STRUCTURE_NOTE,
+        role="structure",
     )
     rows.section("Personalkosten")
     general_cost = None
@@ -292,6 +311,15 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         rows, scenario.funding.increases, "funding.increases", "Förderanpassung"
     )
     offset = _offset(rows, scenario)
+    rows.section("Prüfungen")
+    tolerance = rows.add(
+        "Toleranz der Prüfungen",
+        TOLERANCE,
+        formats.EURO,
+        "€",
+        NO_KEY,
+        "Rundungsdifferenzen bis zu diesem Betrag gelten als bestanden",
+    )
     return Inputs(
         title,
         municipality,
@@ -307,4 +335,5 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         cap_at_cost,
         funding_increases,
         offset,
+        tolerance,
     )

@@ -4,6 +4,7 @@ EURO = '#,##0.00 "€";[Red]-#,##0.00 "€"'
 EURO_ROUND = '#,##0 "€";[Red]-#,##0 "€"'
 VZAE = '0.000 "VZÄ"'
 VZAE_PLAIN = "0.000"
+VZAE_DISTRICT = "#,##0.000"
 MONTH = "mm.yyyy"
 YEAR = "0"
 PREVIOUS_YEAR = '"Vorjahr "0'

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from kim_budget.formula import Expr, Range, Ref, Scalar, date_to_serial
 
@@ -21,6 +22,33 @@ class Cell:
     content: Content
     number_format: str | None
     role: str
+    validation: Validation | None = None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Data validation of an input cell, with German prompt and error texts."""
+
+    kind: Literal["decimal", "whole", "date", "list", "textLength"]
+    operator: Literal["between", "greaterThan", "greaterThanOrEqual", "lessThanOrEqual"]
+    first: str
+    second: str | None
+    title: str
+    prompt: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A clustered bar chart of some rows of a table, years as categories."""
+
+    title: str
+    alt_text: str
+    categories: int
+    series: tuple[int, ...]
+    first_col: int
+    last_col: int
+    anchor_row: int
 
 
 @dataclass
@@ -32,7 +60,9 @@ class Sheet:
     column_widths: dict[int, float] = field(default_factory=dict)
     freeze: tuple[int, int] | None = None
     title_rows: tuple[int, int] | None = None
-    title_columns: tuple[int, int] | None = None
+    # (A1 range, kind): "negative" amounts and "false" checks are highlighted.
+    conditional: list[tuple[str, str]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
     def put(
         self,
@@ -41,9 +71,10 @@ class Sheet:
         content: Content,
         number_format: str | None = None,
         role: str = "calc",
+        validation: Validation | None = None,
     ) -> Ref:
         """Place a cell and return an absolute reference to it."""
-        self.cells[(row, col)] = Cell(content, number_format, role)
+        self.cells[(row, col)] = Cell(content, number_format, role, validation)
         return Ref(self.name, row, col)
 
     def ref(self, row: int, col: int, fix_row: bool = True, fix_col: bool = True) -> Ref:

@@ -34,6 +34,7 @@ class MonthRows:
     personalaufwand: int
     foerderung: int
     eigenanteil: int
+    funded_fte: int
     fte_cap: Ref | None
 
 
@@ -261,7 +262,9 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         total=True,
     )
     sheet.freeze = (MONTH_ROW + 2, FIRST_MONTH)
-    return MonthRows(FIRST_MONTH, t.last_col, personalaufwand, foerderung, eigenanteil, cap)
+    return MonthRows(
+        FIRST_MONTH, t.last_col, personalaufwand, foerderung, eigenanteil, funded_fte, cap
+    )
 
 
 def _span(t: _Timeline, rows: list[int], col: int) -> Range:

@@ -6,12 +6,12 @@ reference to "Annahmen" or "Haushalt", so the summary follows any change of an i
 
 from __future__ import annotations
 
-from kim_budget import __version__
-from kim_budget.formula import Ref
+from kim_budget import __version__, lines
+from kim_budget.formula import Ref, column_letter
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt
 from kim_budget.workbook.annahmen import Inputs
-from kim_budget.workbook.grid import Sheet
+from kim_budget.workbook.grid import Chart, Sheet
 
 NAME = "Übersicht"
 LABEL, UNIT, TOTAL, FIRST_YEAR = 1, 2, 3, 4
@@ -20,6 +20,23 @@ PURPOSE = (
     "Diese Arbeitsmappe berechnet je Haushaltsjahr den Eigenanteil der Kommune an den "
     "Personalkosten für Stellen des Kommunalen Integrationsmanagements (KIM): "
     "Personalaufwand abzüglich Landesförderung."
+)
+CHARTED = ("Personalaufwand", "Foerderung", "Eigenanteil")
+CHART_ROWS = 16
+CHART_ALT_TEXT = (
+    "Säulendiagramm: Personalaufwand, Förderung und Eigenanteil in Euro je Haushaltsjahr; "
+    "die Werte stehen in der Tabelle darüber."
+)
+NOTES = (
+    "Beträge in €, positiv; Eigenanteil und Haushaltsbelastung als Aufwand − Ertrag "
+    "(negativ, wenn die Förderung die Kosten übersteigt).",
+    "Alle Zahlen sind Formeln: Eingaben stehen auf „Annahmen“, die Monatsrechnung auf "
+    "„Monate“, die Jahressummen auf „Haushalt“, die Prüfungen auf „Prüfungen“.",
+    "Grenzen des Modells: Personalkosten als Jahreswert je VZÄ (Arbeitgeber-Gesamtkosten); "
+    "Förderung ab Besetzung monatsanteilig; ganze Monate, keine Tagesgenauigkeit; "
+    "Steigerungen wirken ab ihrem Monat.",
+    "Die Blätter sind ohne Kennwort geschützt, nur die Eingabezellen auf „Annahmen“ sind "
+    "freigegeben; der Schutz lässt sich bewusst aufheben (Überprüfen › Blattschutz aufheben).",
 )
 RESULT_LABELS = (
     ("Personalaufwand", "Personalaufwand (Aufwand)"),
@@ -61,25 +78,47 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
     row += 1
     for col, header in ((LABEL, "Zeile"), (UNIT, "Einheit"), (TOTAL, "Summe")):
         sheet.put(row, col, header, role="header")
+    header_row = row
     for index in range(len(scenario.years)):
-        year = Ref(haushalt.NAME, haushalt.YEAR_ROW, years.first_col + index)
+        year = _same_column(haushalt.YEAR_ROW, years.first_col + index)
         sheet.put(row, FIRST_YEAR + index, year, formats.YEAR, role="header")
     row += 1
+    series: list[int] = []
     for key, label in RESULT_LABELS:
         sheet.put(row, LABEL, label, role="label")
         sheet.put(row, UNIT, "€", role="unit")
         total = Ref(haushalt.NAME, years.rows[key], haushalt.TOTAL)
         sheet.put(row, TOTAL, total, formats.EURO, role="total")
         for index in range(len(scenario.years)):
-            sheet.put(row, FIRST_YEAR + index, years.cell(key, index), formats.EURO)
+            cell = _same_column(years.rows[key], years.first_col + index)
+            sheet.put(row, FIRST_YEAR + index, cell, formats.EURO)
+        if key in CHARTED:
+            series.append(row)
+        if key in ("Eigenanteil", "Haushaltsbelastung"):
+            last = column_letter(FIRST_YEAR + len(scenario.years) - 1)
+            sheet.conditional.append((f"{column_letter(TOTAL)}{row}:{last}{row}", "negative"))
         row += 1
-    return row + 1
+    last_col = FIRST_YEAR + len(scenario.years) - 1
+    sheet.charts.append(
+        Chart(
+            title="Personalaufwand, Förderung und Eigenanteil je Haushaltsjahr",
+            alt_text=CHART_ALT_TEXT,
+            categories=header_row,
+            series=tuple(series),
+            first_col=FIRST_YEAR,
+            last_col=last_col,
+            anchor_row=row + 1,
+        )
+    )
+    return row + 1 + CHART_ROWS
 
 
-def lay_out(
-    sheet: Sheet, scenario: Scenario, inputs: Inputs, years: haushalt.YearRows, cap: Ref | None
-) -> None:
-    """Write the cover and summary."""
+def _same_column(row: int, col: int) -> Ref:
+    """A cell of "Haushalt" in the same column: one formula shape across the year columns."""
+    return Ref(haushalt.NAME, row, col, fix_row=True, fix_col=False)
+
+
+def _cover(sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref) -> int:
     sheet.put(
         1,
         LABEL,
@@ -87,23 +126,39 @@ def lay_out(
         role="title",
     )
     sheet.put(2, LABEL, inputs.title, role="subtitle")
-    row = 4
-    for label, ref in (("Kommune", inputs.municipality), ("Vorlagen-Nr.", inputs.reference)):
-        if ref is not None:
-            sheet.put(row, LABEL, label, role="label")
-            sheet.put(row, UNIT, ref, role="text")
-            row += 1
-    sheet.put(row, LABEL, PURPOSE, role="note")
-    row = _assumptions(sheet, row + 2, inputs, cap)
+    sheet.put(3, LABEL, PURPOSE, role="note")
+    row = 5
+    facts: list[tuple[str, object, str | None]] = []
+    if inputs.municipality is not None:
+        facts.append(("Kommune", inputs.municipality, None))
+    if inputs.reference is not None:
+        facts.append(("Vorlagen-Nr.", inputs.reference, None))
+    facts += [
+        ("Szenariodatei", scenario.path.name, None),
+        ("SHA-256 der Szenariodatei", scenario.sha256, None),
+        ("Erzeugt mit", f"kim-budget {__version__}", None),
+        ("Prüfungen (Blatt „Prüfungen“)", lines.status(master), None),
+    ]
+    for label, value, number_format in facts:
+        sheet.put(row, LABEL, label, role="label")
+        status = sheet.put(row, UNIT, value, number_format, role="text")  # type: ignore[arg-type]
+        row += 1
+    sheet.conditional.append((status.coordinate(), "fehler"))
+    return row + 1
+
+
+def lay_out(
+    sheet: Sheet,
+    scenario: Scenario,
+    inputs: Inputs,
+    years: haushalt.YearRows,
+    cap: Ref | None,
+    master: Ref,
+) -> None:
+    """Write the cover and summary."""
+    row = _cover(sheet, scenario, inputs, master)
+    row = _assumptions(sheet, row, inputs, cap)
     row = _results(sheet, row, scenario, years)
-    notes = (
-        "Beträge in €, positiv; Eigenanteil und Haushaltsbelastung als Aufwand − Ertrag "
-        "(negativ, wenn die Förderung die Kosten übersteigt).",
-        "Alle Zahlen sind Formeln: Eingaben stehen auf dem Blatt „Annahmen“, "
-        "die Monatsrechnung auf „Monate“, die Jahressummen auf „Haushalt“.",
-        f"Szenariodatei: {scenario.path.name} (SHA-256 {scenario.sha256})",
-        f"Erzeugt mit kim-budget {__version__}",
-    )
-    for note in notes:
+    for note in NOTES:
         sheet.put(row, LABEL, note, role="note")
         row += 1

@@ -9,13 +9,17 @@ import io
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.cell_range import MultiCellRange
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget.formula import Expr, column_letter, quote_sheet
-from kim_budget.workbook.grid import Book, Cell, Sheet
+from kim_budget.workbook.grid import Book, Cell, Sheet, Validation
 
 INPUT_STYLE = "Eingabe"
 TEXT_FORMAT = "@"
@@ -35,21 +39,89 @@ _ROLE_FONTS = {
     "unit": Font(name="Arial", size=9, color="595959"),
 }
 _PLAIN = Font(name="Arial", size=10)
+_STRUCTURE = PatternFill("solid", fgColor="EDEDED")
+_WARN = PatternFill("solid", fgColor="FCE4D6")
+_FAIL = PatternFill("solid", fgColor="FFC7CE")
+_WARN_FONT = Font(color="9C0006")
 _WIDTHS = {
     "Übersicht": (48, 12, 16),
     "Annahmen": (44, 18, 14, 30, 60),
     "Monate": (46, 8, 16),
     "Haushalt": (46, 8, 16),
+    "Prüfungen": (52, 14, 14),
 }
 
 
 def _input_style() -> NamedStyle:
-    """The one style of input cells (FAST: inputs look different from calculations)."""
+    """The one style of input cells (FAST: inputs look different from calculations); unlocked."""
     style = NamedStyle(name=INPUT_STYLE)
     style.font = Font(name="Arial", size=10, color="1F3B8C")
     style.fill = PatternFill("solid", fgColor="FFF2CC")
     style.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    style.protection = Protection(locked=False)
     return style
+
+
+def _data_validations(ws: Worksheet, sheet: Sheet) -> None:
+    """One data validation per rule, covering every input cell with that rule."""
+    cells: dict[Validation, list[str]] = {}
+    for (row, col), cell in sorted(sheet.cells.items()):
+        if cell.validation is not None:
+            cells.setdefault(cell.validation, []).append(f"{column_letter(col)}{row}")
+    for rule, coordinates in cells.items():
+        validation = DataValidation(
+            type=rule.kind,
+            operator=rule.operator,
+            formula1=rule.first,
+            formula2=rule.second,
+            allow_blank=False,
+            showInputMessage=True,
+            showErrorMessage=True,
+            promptTitle=rule.title,
+            prompt=rule.prompt,
+            errorTitle=rule.title,
+            error=rule.error,
+            errorStyle="stop",
+        )
+        validation.sqref = MultiCellRange(" ".join(coordinates))
+        ws.add_data_validation(validation)
+
+
+def _conditional_formats(ws: Worksheet, sheet: Sheet) -> None:
+    """Negative amounts (funding above cost) and failed checks stand out."""
+    for area, kind in sheet.conditional:
+        if kind == "negative":
+            rule = CellIsRule(  # type: ignore[no-untyped-call]
+                operator="lessThan", formula=["0"], fill=_WARN, font=_WARN_FONT
+            )
+        else:
+            failed = "FALSE" if kind == "false" else '"FEHLER"'
+            rule = CellIsRule(  # type: ignore[no-untyped-call]
+                operator="equal", formula=[failed], fill=_FAIL, font=_WARN_FONT
+            )
+        ws.conditional_formatting.add(area, rule)
+
+
+def _charts(ws: Worksheet, sheet: Sheet) -> None:
+    """Bar charts; their alternative text and cached data are added when the file is finished."""
+    for spec in sheet.charts:
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "clustered"
+        chart.title = spec.title
+        chart.y_axis.title = "€"
+        chart.y_axis.numFmt = "#,##0"
+        chart.y_axis.delete = False
+        chart.x_axis.delete = False
+        chart.height, chart.width = 7.5, 24
+        for row in spec.series:
+            values = Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=row)
+            series = Series(values, title_from_data=False, title=str(sheet.cells[(row, 1)].content))
+            chart.series.append(series)
+        chart.set_categories(
+            Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=spec.categories)
+        )
+        ws.add_chart(chart, f"A{spec.anchor_row}")
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str) -> None:
@@ -67,8 +139,8 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str) 
         target.style = INPUT_STYLE
     else:
         target.font = _ROLE_FONTS.get(cell.role, _PLAIN)
-        if cell.role in ("header", "section"):
-            target.fill = _GREY if cell.role == "header" else _LIGHT
+        if cell.role in ("header", "section", "structure"):
+            target.fill = {"header": _GREY, "section": _LIGHT, "structure": _STRUCTURE}[cell.role]
         if cell.role == "header":
             target.border = Border(bottom=_THIN)
     if cell.number_format is not None:
@@ -107,6 +179,8 @@ def _page_setup(ws: Worksheet, sheet: Sheet, book: Book, file_name: str) -> None
         ws.freeze_panes = f"{column_letter(col)}{row}"
         ws.print_title_rows = f"1:{row - 1}"
         ws.print_title_cols = f"A:{column_letter(col - 1)}"
+    elif sheet.title_rows is not None:
+        ws.print_title_rows = f"{sheet.title_rows[0]}:{sheet.title_rows[1]}"
 
 
 def _widths(ws: Worksheet, sheet: Sheet) -> None:
@@ -128,6 +202,10 @@ def write_workbook(book: Book, file_name: str) -> bytes:
             _write_cell(ws, row, col, cell, sheet.name)
         _widths(ws, sheet)
         _page_setup(ws, sheet, book, file_name)
+        _data_validations(ws, sheet)
+        _conditional_formats(ws, sheet)
+        _charts(ws, sheet)
+        ws.protection.sheet = True  # no password: a treasurer can lift it knowingly
     for name, ref in book.names.items():
         wb.defined_names[name] = DefinedName(
             name, attr_text=f"{quote_sheet(ref.sheet)}!{ref.coordinate()}"

@@ -1,0 +1,315 @@
+"""The finished .xlsx file: same bytes for the same input, cached values, atomic replacement.
+
+Figures are the council paper's (Vorlage 3360/VIII), calculated by hand: 80.000 € cost and
+57.000 € funding per VZÄ and year; October–December 2024 is 3/12 of a year; 2024 is an offset
+year (Deckung im laufenden Personalhaushalt) in the October-2024 scenarios.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from kim_budget import pipeline
+from kim_budget.cli import main
+from kim_budget.errors import OutputError
+from kim_budget.finish import write_atomically
+
+SHIPPED = Path(__file__).parents[1] / "scenarios"
+STEMS = (
+    "vzae-1.000-ab-2024-10",
+    "vzae-1.000-ab-2025-01",
+    "vzae-1.173-ab-2024-10",
+    "vzae-1.173-ab-2025-01",
+)
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+DCTERMS = "{http://purl.org/dc/terms/}"
+OLD = b"old workbook from an earlier build"
+YEARS = (2024, 2025, 2026, 2027, 2028)
+
+# Per scenario and name: the values for 2024..2028, by hand.
+#   1,0 VZÄ:   cost 80.000, funding 57.000, Eigenanteil 23.000 per full year
+#   1,173 VZÄ: cost 93.840, funding 66.861, Eigenanteil 26.979 per full year
+#   from October 2024: 3/12 of that in 2024; Haushaltsbelastung 2024 = 0 (offset year)
+EXPECTED: dict[str, dict[str, tuple[float, ...]]] = {
+    "vzae-1.000-ab-2024-10": {
+        "Personalaufwand": (20000, 80000, 80000, 80000, 80000),
+        "Foerderung": (14250, 57000, 57000, 57000, 57000),
+        "Eigenanteil": (5750, 23000, 23000, 23000, 23000),
+        "Haushaltsbelastung": (0, 23000, 23000, 23000, 23000),
+    },
+    "vzae-1.000-ab-2025-01": {
+        "Personalaufwand": (0, 80000, 80000, 80000, 80000),
+        "Foerderung": (0, 57000, 57000, 57000, 57000),
+        "Eigenanteil": (0, 23000, 23000, 23000, 23000),
+        "Haushaltsbelastung": (0, 23000, 23000, 23000, 23000),
+    },
+    "vzae-1.173-ab-2024-10": {
+        "Personalaufwand": (23460, 93840, 93840, 93840, 93840),
+        "Foerderung": (16715.25, 66861, 66861, 66861, 66861),
+        "Eigenanteil": (6744.75, 26979, 26979, 26979, 26979),
+        "Haushaltsbelastung": (0, 26979, 26979, 26979, 26979),
+    },
+    "vzae-1.173-ab-2025-01": {
+        "Personalaufwand": (0, 93840, 93840, 93840, 93840),
+        "Foerderung": (0, 66861, 66861, 66861, 66861),
+        "Eigenanteil": (0, 26979, 26979, 26979, 26979),
+        "Haushaltsbelastung": (0, 26979, 26979, 26979, 26979),
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default stamps unless a test sets SOURCE_DATE_EPOCH itself."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def build(stem: str, out: Path) -> Path:
+    [output] = pipeline.build([SHIPPED / f"{stem}.toml"], out)
+    assert output.path == out / f"{stem}.xlsx"
+    return output.path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every shipped scenario built once with the default stamps."""
+    out = tmp_path_factory.mktemp("built")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        return {stem: build(stem, out) for stem in STEMS}
+
+
+def zip_stamps(path: Path) -> tuple[set[tuple[int, ...]], list[str]]:
+    """The zip entries' date_times, and docProps/core.xml's created and modified texts."""
+    with zipfile.ZipFile(path) as archive:
+        times = {tuple(info.date_time) for info in archive.infolist()}
+        core = ElementTree.fromstring(archive.read("docProps/core.xml"))
+    stamps = [core.findtext(f"{DCTERMS}{tag}") or "" for tag in ("created", "modified")]
+    return times, stamps
+
+
+def named_value(book: Any, name: str) -> Any:
+    """The cached value of the cell a workbook-scope defined name points at."""
+    defined = book.defined_names[name]
+    assert defined.localSheetId is None, f"{name} is not at workbook scope"
+    [(sheet, coordinate)] = list(defined.destinations)
+    return book[sheet][coordinate.replace("$", "")].value
+
+
+def no_temporary_files(folder: Path) -> list[str]:
+    return [name for name in os.listdir(folder) if name.startswith(".") or "tmp" in name]
+
+
+# --- same input, same bytes --------------------------------------------------------------------
+
+
+def test_same_input_gives_same_bytes(tmp_path: Path) -> None:
+    first = build("vzae-1.000-ab-2024-10", tmp_path / "a")
+    time.sleep(1.1)  # a timestamp taken from the clock would now differ
+    moved = tmp_path / "elsewhere" / "vzae-1.000-ab-2024-10.toml"
+    moved.parent.mkdir()
+    shutil.copyfile(SHIPPED / "vzae-1.000-ab-2024-10.toml", moved)
+    [second] = pipeline.build([moved], tmp_path / "b")
+    assert first.read_bytes() == second.path.read_bytes()
+
+
+def test_default_stamps_are_2024_01_01(built: dict[str, Path]) -> None:
+    times, stamps = zip_stamps(built["vzae-1.000-ab-2024-10"])
+    assert times == {(2024, 1, 1, 0, 0, 0)}
+    assert stamps == ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"]
+
+
+def test_source_date_epoch_sets_the_stamps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built: dict[str, Path]
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718236800")  # 2024-06-13 00:00:00 UTC
+    path = build("vzae-1.000-ab-2024-10", tmp_path)
+    times, stamps = zip_stamps(path)
+    assert times == {(2024, 6, 13, 0, 0, 0)}
+    assert stamps == ["2024-06-13T00:00:00Z", "2024-06-13T00:00:00Z"]
+    assert path.read_bytes() != built["vzae-1.000-ab-2024-10"].read_bytes()
+    assert build("vzae-1.000-ab-2024-10", tmp_path / "again").read_bytes() == path.read_bytes()
+
+
+# --- cached values and recalculation -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_formula_cell_has_a_cached_value(built: dict[str, Path], stem: str) -> None:
+    formulas = 0
+    missing = []
+    with zipfile.ZipFile(built[stem]) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 5  # Übersicht, Annahmen, Monate, Haushalt, Prüfungen
+        for name in sheets:
+            root = ElementTree.fromstring(archive.read(name))
+            for cell in root.iter(f"{MAIN}c"):
+                if cell.find(f"{MAIN}f") is None:
+                    continue
+                formulas += 1
+                if not (cell.findtext(f"{MAIN}v") or "").strip():
+                    missing.append(f"{name}:{cell.get('r')}")
+    assert missing == []
+    assert formulas > 100
+
+
+def test_full_calc_on_load(built: dict[str, Path]) -> None:
+    with zipfile.ZipFile(built["vzae-1.000-ab-2024-10"]) as archive:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    [calc] = root.iter(f"{MAIN}calcPr")
+    assert calc.get("fullCalcOnLoad") == "1"
+
+
+def test_figures_readable_without_recalculation(built: dict[str, Path]) -> None:
+    book = openpyxl.load_workbook(built["vzae-1.000-ab-2024-10"], data_only=True)
+    assert named_value(book, "Eigenanteil_2025") == 23000
+    rows = {
+        row[0].value: [cell.value for cell in row[2:8]]
+        for row in book["Übersicht"].iter_rows()
+        if row[0].value is not None
+    }
+    # label on the cover: Summe, 2024 … 2028
+    assert rows["Eigenanteil (Aufwand − Ertrag)"] == [97750, 5750, 23000, 23000, 23000, 23000]
+    assert rows["Haushaltsbelastung (Eigenanteil − Deckung)"] == [
+        92000,
+        0,
+        23000,
+        23000,
+        23000,
+        23000,
+    ]
+
+
+# --- defined names -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_defined_names_point_at_the_figures(built: dict[str, Path], stem: str) -> None:
+    book = openpyxl.load_workbook(built[stem], data_only=True)
+    found = {
+        f"{result}_{year}": named_value(book, f"{result}_{year}")
+        for result in EXPECTED[stem]
+        for year in YEARS
+    }
+    expected = {
+        f"{result}_{year}": pytest.approx(value, abs=1e-6)
+        for result, values in EXPECTED[stem].items()
+        for year, value in zip(YEARS, values, strict=True)
+    }
+    assert found == expected
+    assert named_value(book, "Foerderpauschale") == 57000
+    assert named_value(book, "Jahreskosten_VZAE") == 80000
+
+
+# --- atomic writes -----------------------------------------------------------------------------
+
+
+def test_write_atomically_creates_a_readable_file(tmp_path: Path) -> None:
+    target = tmp_path / "neu" / "x.xlsx"
+    write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.listdir(target.parent) == ["x.xlsx"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_failed_replace_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "x.xlsx"
+    target.write_bytes(OLD)
+
+    def full_disk(source: Any, destination: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)  # as used by finish.py
+    with pytest.raises(OutputError) as raised:
+        write_atomically(target, b"new")
+    assert str(raised.value) == f"{target}: cannot write: No space left on device"
+    assert target.read_bytes() == OLD
+    assert os.listdir(tmp_path) == ["x.xlsx"]
+
+
+def test_interrupted_write_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "x.xlsx"
+    target.write_bytes(OLD)
+
+    def interrupt(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupt)  # as used by finish.py
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(target, b"new")
+    assert target.read_bytes() == OLD
+    assert os.listdir(tmp_path) == ["x.xlsx"]
+
+
+def on_second_call(real: Callable[..., Any], error: BaseException) -> Callable[..., Any]:
+    calls = []
+
+    def wrapper(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:
+            raise error
+        return real(*args)
+
+    return wrapper
+
+
+@pytest.fixture
+def old_and_new(tmp_path: Path, built: dict[str, Path]) -> tuple[Path, dict[str, bytes]]:
+    """out/ with old bytes for every shipped workbook, and the new bytes of each."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for stem in STEMS:
+        (out / f"{stem}.xlsx").write_bytes(OLD)
+    return out, {f"{stem}.xlsx": path.read_bytes() for stem, path in built.items()}
+
+
+def assert_old_or_new(out: Path, new: dict[str, bytes]) -> None:
+    assert sorted(os.listdir(out)) == sorted(new)
+    for name, data in new.items():
+        assert (out / name).read_bytes() in (OLD, data), f"{name} is neither old nor new"
+
+
+def test_build_failing_at_second_workbook(
+    old_and_new: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, new = old_and_new
+    monkeypatch.chdir(out.parent)
+    full_disk = OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "replace", on_second_call(os.replace, full_disk))
+    result = CliRunner().invoke(main, ["build", str(SHIPPED), "-o", "out"])
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: out/vzae-1.000-ab-2025-01.xlsx: cannot write: No space left on device\n"
+    )
+    assert_old_or_new(out, new)
+    assert (out / "vzae-1.000-ab-2024-10.xlsx").read_bytes() == new["vzae-1.000-ab-2024-10.xlsx"]
+    assert (out / "vzae-1.000-ab-2025-01.xlsx").read_bytes() == OLD
+
+
+def test_build_interrupted_after_first_workbook(
+    old_and_new: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, new = old_and_new
+    interrupted = on_second_call(write_atomically, KeyboardInterrupt())
+    monkeypatch.setattr("kim_budget.pipeline.write_atomically", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.build([SHIPPED], out)
+    assert_old_or_new(out, new)
+    assert no_temporary_files(out) == []
