@@ -26,6 +26,7 @@ from kim_budget.formula import Expr, Scalar, column_letter
 from kim_budget.workbook.grid import Book, BookEnv
 
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z
+ZIP_EPOCHS = (315532800, 4354819198)  # zip entry times run from 1980 to 2107
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
 _CHART_RANGE = re.compile(r"<numRef><f>([^<]*)</f></numRef>")
 _FRAME_NAME = re.compile(r'<cNvPr id="(\d+)" name="([^"]*)" />')
@@ -36,7 +37,7 @@ def build_epoch() -> int:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the fixed default."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "")
     if value.strip().isdigit():
-        return max(int(value), 315532800)  # zip times start in 1980
+        return min(max(int(value), ZIP_EPOCHS[0]), ZIP_EPOCHS[1])
     return DEFAULT_EPOCH
 
 

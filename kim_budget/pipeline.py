@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kim_budget.errors import OutputError
 from kim_budget.finish import finish, write_atomically
 from kim_budget.model import Result, compute
 from kim_budget.scenario import Scenario, load_scenarios
@@ -39,6 +40,8 @@ def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:
 def build(paths: Sequence[Path], out: Path) -> list[Output]:
     """Build a workbook per scenario into `out`; nothing is written if any input is invalid."""
     scenarios = load_scenarios(paths)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: is a file, not a folder; name a folder for the workbooks")
     prepared = [
         (out / f"{scenario.stem}.xlsx", compute(scenario), workbook_bytes(scenario))
         for scenario in scenarios

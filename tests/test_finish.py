@@ -144,6 +144,16 @@ def test_source_date_epoch_sets_the_stamps(
     assert build("vzae-1.000-ab-2024-10", tmp_path / "again").read_bytes() == path.read_bytes()
 
 
+def test_source_date_epoch_beyond_zip_times_is_clamped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zip entry times end in 2107; a later SOURCE_DATE_EPOCH builds with the last one."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "5000000000")  # 2128
+    times, stamps = zip_stamps(build("vzae-1.000-ab-2024-10", tmp_path))
+    assert {entry[0] for entry in times} == {2107}
+    assert stamps == ["2107-12-31T23:59:58Z", "2107-12-31T23:59:58Z"]
+
+
 # --- cached values and recalculation -----------------------------------------------------------
 
 
