@@ -60,6 +60,9 @@ def build(paths: tuple[Path, ...], out: Path) -> None:
 
     outputs = _run(lambda: pipeline.build(paths or (Path("scenarios"),), out))
     for output in outputs:
+        if output.result is None:
+            click.echo(f"{output.path}: Vergleich von {len(outputs) - 1} Szenarien")
+            continue
         shares = ", ".join(f"{y.year}: {german.euro(y.eigenanteil)}" for y in output.result.years)
         click.echo(f"{output.path}: Eigenanteil {shares}")
 

@@ -10,42 +10,68 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kim_budget.errors import OutputError
+from kim_budget.errors import OutputError, ScenarioError, ScenarioErrors
 from kim_budget.finish import finish, write_atomically
 from kim_budget.model import Result, compute
 from kim_budget.scenario import Scenario, load_scenarios
-from kim_budget.workbook import lay_out_workbook
+from kim_budget.workbook import Book, lay_out_comparison, lay_out_workbook
 from kim_budget.workbook.writer import write_workbook
+
+COMPARISON = "Szenarienvergleich"
 
 
 @dataclass(frozen=True)
 class Output:
-    """One file the build wrote, with the result it shows."""
+    """One file the build wrote, with the result it shows (None for the comparison)."""
 
     path: Path
-    result: Result
+    result: Result | None
+
+
+def _finished(book: Book, file_name: str) -> bytes:
+    return finish(write_workbook(book, file_name), book)
 
 
 def workbook_bytes(scenario: Scenario) -> bytes:
     """The finished .xlsx file of one scenario."""
-    book = lay_out_workbook(scenario)
-    return finish(write_workbook(book, f"{scenario.stem}.xlsx"), book)
+    return _finished(lay_out_workbook(scenario), f"{scenario.stem}.xlsx")
+
+
+def comparison_bytes(scenarios: Sequence[Scenario]) -> bytes:
+    """The finished comparison workbook of several scenarios."""
+    return _finished(lay_out_comparison(scenarios), f"{COMPARISON}.xlsx")
 
 
 def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:
     """Load and check scenario files; raises ScenarioErrors listing every problem."""
-    return load_scenarios(paths)
+    scenarios = load_scenarios(paths)
+    reserved = [s for s in scenarios if s.stem.casefold() == COMPARISON.casefold()]
+    if reserved:
+        raise ScenarioErrors(
+            ScenarioError(
+                str(s.path),
+                "",
+                f"the name {s.path.name} is reserved for the "
+                f"comparison workbook {COMPARISON}.xlsx; rename the file",
+            )
+            for s in reserved
+        )
+    return scenarios
 
 
 def build(paths: Sequence[Path], out: Path) -> list[Output]:
-    """Build a workbook per scenario into `out`; nothing is written if any input is invalid."""
-    scenarios = load_scenarios(paths)
+    """Build a workbook per scenario into `out`, and a comparison when there are several.
+
+    Nothing is written if any input is invalid.
+    """
+    scenarios = validate(paths)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: is a file, not a folder; name a folder for the workbooks")
-    prepared = [
-        (out / f"{scenario.stem}.xlsx", compute(scenario), workbook_bytes(scenario))
-        for scenario in scenarios
+    prepared: list[tuple[Output, bytes]] = [
+        (Output(out / f"{s.stem}.xlsx", compute(s)), workbook_bytes(s)) for s in scenarios
     ]
-    for path, _, data in prepared:
-        write_atomically(path, data)
-    return [Output(path, result) for path, result, _ in prepared]
+    if len(scenarios) > 1:
+        prepared.append((Output(out / f"{COMPARISON}.xlsx", None), comparison_bytes(scenarios)))
+    for output, data in prepared:
+        write_atomically(output.path, data)
+    return [output for output, _ in prepared]

@@ -43,6 +43,7 @@ EIGENANTEIL = {
     "2027: 26.979,00 €, 2028: 26.979,00 €",
 }
 STEMS = sorted(EIGENANTEIL)
+WORKBOOKS = ["Szenarienvergleich.xlsx", *(f"{stem}.xlsx" for stem in STEMS)]
 
 
 def run(*args: str) -> Result:
@@ -107,8 +108,11 @@ def test_build_defaults_to_scenarios_folder_and_out(project: Path) -> None:
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.exception is None
-    assert result.output.splitlines() == [f"out/{stem}.xlsx: {EIGENANTEIL[stem]}" for stem in STEMS]
-    assert list(files(project / "out")) == [f"{stem}.xlsx" for stem in STEMS]
+    assert result.output.splitlines() == [
+        *(f"out/{stem}.xlsx: {EIGENANTEIL[stem]}" for stem in STEMS),
+        "out/Szenarienvergleich.xlsx: Vergleich von 4 Szenarien",
+    ]
+    assert list(files(project / "out")) == WORKBOOKS
     for stem in STEMS:
         assert zipfile.is_zipfile(project / "out" / f"{stem}.xlsx")
 
@@ -118,9 +122,10 @@ def test_build_folder_into_chosen_out(project: Path, option: str) -> None:
     result = run("build", "scenarios", option, "berichte/2025")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"berichte/2025/{stem}.xlsx: {EIGENANTEIL[stem]}" for stem in STEMS
+        *(f"berichte/2025/{stem}.xlsx: {EIGENANTEIL[stem]}" for stem in STEMS),
+        "berichte/2025/Szenarienvergleich.xlsx: Vergleich von 4 Szenarien",
     ]
-    assert list(files(project / "berichte" / "2025")) == [f"{stem}.xlsx" for stem in STEMS]
+    assert list(files(project / "berichte" / "2025")) == WORKBOOKS
     assert not (project / "out").exists()
 
 
@@ -138,8 +143,10 @@ def test_build_explicit_files_in_given_order(project: Path) -> None:
         "2026: 26.979,00 €, 2027: 26.979,00 €, 2028: 26.979,00 €\n"
         "out/vzae-1.000-ab-2024-10.xlsx: Eigenanteil 2024: 5.750,00 €, 2025: 23.000,00 €, "
         "2026: 23.000,00 €, 2027: 23.000,00 €, 2028: 23.000,00 €\n"
+        "out/Szenarienvergleich.xlsx: Vergleich von 2 Szenarien\n"
     )
     assert list(files(project / "out")) == [
+        "Szenarienvergleich.xlsx",
         "vzae-1.000-ab-2024-10.xlsx",
         "vzae-1.173-ab-2024-10.xlsx",
     ]
@@ -149,7 +156,7 @@ def test_build_replaces_an_earlier_workbook(old_out: Path) -> None:
     result = run("build", "scenarios/vzae-1.000-ab-2024-10.toml")
     assert result.exit_code == 0, result.output
     after = files(old_out)
-    assert list(after) == [f"{stem}.xlsx" for stem in STEMS]
+    assert list(after) == [f"{stem}.xlsx" for stem in STEMS]  # one scenario: no comparison
     assert after["vzae-1.000-ab-2024-10.xlsx"] != OLD
     assert zipfile.is_zipfile(old_out / "vzae-1.000-ab-2024-10.xlsx")
     assert [name for name, data in after.items() if data == OLD] == [

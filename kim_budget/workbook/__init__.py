@@ -1,36 +1,89 @@
-"""Lay out a scenario's workbook: Übersicht, Annahmen, Monate, Haushalt."""
+"""Lay out workbooks: one per scenario, and the comparison of several scenarios."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from kim_budget.formula import Ref
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import annahmen, haushalt, monate, pruefungen, uebersicht
+from kim_budget.workbook import annahmen, haushalt, monate, pruefungen, uebersicht, vergleich
 from kim_budget.workbook.grid import Book, Sheet
+
+SUBJECT = "Kommunales Integrationsmanagement: Personalkosten, Förderung, Eigenanteil"
+KEYWORDS = "KIM; Haushalt; Eigenanteil; Förderung; VZÄ"
+
+
+@dataclass(frozen=True)
+class ScenarioSheets:
+    """Where one scenario's inputs, results and master check are."""
+
+    scenario: Scenario
+    inputs: annahmen.Inputs
+    months: monate.MonthRows
+    years: haushalt.YearRows
+    master: Ref
+
+
+def add_scenario_sheets(book: Book, scenario: Scenario, suffix: str = "") -> ScenarioSheets:
+    """Append the sheets Annahmen, Monate, Haushalt and Prüfungen of one scenario."""
+    sheets = [
+        Sheet(name + suffix)
+        for name in (annahmen.NAME, monate.NAME, haushalt.NAME, pruefungen.NAME)
+    ]
+    book.sheets += sheets
+    inputs = annahmen.lay_out(sheets[0], scenario)
+    months = monate.lay_out(sheets[1], scenario, inputs)
+    years = haushalt.lay_out(sheets[2], scenario, inputs, months)
+    master = pruefungen.lay_out(sheets[3], scenario, inputs, months, years)
+    return ScenarioSheets(scenario, inputs, months, years, master)
 
 
 def lay_out_workbook(scenario: Scenario) -> Book:
     """Every sheet, name and property of the scenario's workbook, before it becomes a file."""
-    names = (uebersicht.NAME, annahmen.NAME, monate.NAME, haushalt.NAME, pruefungen.NAME)
-    book = Book([Sheet(name) for name in names])
-    inputs = annahmen.lay_out(book.sheet(annahmen.NAME), scenario)
-    months = monate.lay_out(book.sheet(monate.NAME), scenario, inputs)
-    years = haushalt.lay_out(book.sheet(haushalt.NAME), scenario, inputs, months)
-    master = pruefungen.lay_out(book.sheet(pruefungen.NAME), scenario, inputs, months, years)
-    uebersicht.lay_out(book.sheet(uebersicht.NAME), scenario, inputs, years, months.fte_cap, master)
-    book.names["Pruefung_OK"] = master
-    haushalt.define_names(book.names, scenario, years)
-    book.names["Foerderpauschale"] = inputs.rate_per_fte
-    if inputs.annual_cost_per_fte is not None:
-        book.names["Jahreskosten_VZAE"] = inputs.annual_cost_per_fte
+    book = Book([Sheet(uebersicht.NAME, one_page=True)])
+    laid = add_scenario_sheets(book, scenario)
+    uebersicht.lay_out(
+        book.sheets[0], scenario, laid.inputs, laid.years, laid.months.fte_cap, laid.master
+    )
+    haushalt.define_names(book.names, scenario, laid.years)
+    book.names["Foerderpauschale"] = laid.inputs.rate_per_fte
+    if laid.inputs.annual_cost_per_fte is not None:
+        book.names["Jahreskosten_VZAE"] = laid.inputs.annual_cost_per_fte
+    book.names["Pruefung_OK"] = laid.master
     book.properties.update(
         title=scenario.title,
-        subject="Kommunales Integrationsmanagement: Personalkosten, Förderung, Eigenanteil",
+        subject=SUBJECT,
         creator=scenario.municipality or "kim-budget",
-        keywords="KIM; Haushalt; Eigenanteil; Förderung; VZÄ",
+        keywords=KEYWORDS,
         municipality=scenario.municipality or "",
         reference=scenario.reference or "",
     )
     return book
 
 
-__all__ = ["Book", "Ref", "lay_out_workbook"]
+def lay_out_comparison(scenarios: Sequence[Scenario]) -> Book:
+    """The comparison workbook: a "Vergleich" sheet over every scenario's own sheets."""
+    book = Book([Sheet(vergleich.NAME, one_page=True)])
+    laid = [add_scenario_sheets(book, s, f" {n}") for n, s in enumerate(scenarios, start=1)]
+    book.names["Pruefung_OK"] = vergleich.lay_out(book.sheets[0], laid)
+    municipalities = {s.municipality for s in scenarios if s.municipality}
+    municipality = municipalities.pop() if len(municipalities) == 1 else ""
+    book.properties.update(
+        title="Szenarienvergleich",
+        subject=SUBJECT,
+        creator=municipality or "kim-budget",
+        keywords=KEYWORDS + "; Szenarienvergleich",
+        municipality=municipality,
+        reference=", ".join(sorted({s.reference for s in scenarios if s.reference})),
+    )
+    return book
+
+
+__all__ = [
+    "Book",
+    "ScenarioSheets",
+    "add_scenario_sheets",
+    "lay_out_comparison",
+    "lay_out_workbook",
+]

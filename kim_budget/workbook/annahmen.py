@@ -25,6 +25,17 @@ FIRST_ROW = 5
 
 
 @dataclass(frozen=True)
+class InputRow:
+    """One input as the comparison workbook sees it: where it is and what it holds."""
+
+    key: str
+    label: str
+    ref: Ref
+    value: Content
+    number_format: str | None
+
+
+@dataclass(frozen=True)
 class IncreaseRefs:
     """The cells of one increase."""
 
@@ -72,6 +83,7 @@ class Inputs:
     funding_increases: tuple[IncreaseRefs, ...]
     offset_flags: Range
     tolerance: Ref
+    rows: tuple[InputRow, ...]
 
 
 class _Rows:
@@ -81,10 +93,13 @@ class _Rows:
         self.sheet = sheet
         self.source = source
         self.row = FIRST_ROW
+        self.heading = ""
+        self.entries: list[InputRow] = []
 
     def section(self, title: str) -> None:
         self.row += 1
         self.sheet.put(self.row, LABEL, title, role="section")
+        self.heading = title
         self.row += 1
 
     def add(
@@ -106,6 +121,7 @@ class _Rows:
         self.sheet.put(row, KEY, key, role="key")
         source = f"Szenariodatei {self.source}" if key != NO_KEY else "vom Programm vorgegeben"
         self.sheet.put(row, NOTE, f"{source}; {note}" if note else source, role="note")
+        self.entries.append(InputRow(key, f"{self.heading}: {label}", ref, value, number_format))
         self.row += 1
         return ref
 
@@ -336,4 +352,5 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         funding_increases,
         offset,
         tolerance,
+        tuple(rows.entries),
     )

@@ -46,6 +46,7 @@ class Chart:
     alt_text: str
     categories: int
     series: tuple[int, ...]
+    series_titles: tuple[str, ...]
     first_col: int
     last_col: int
     anchor_row: int
@@ -56,6 +57,7 @@ class Sheet:
     """One worksheet being laid out."""
 
     name: str
+    one_page: bool = False
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     column_widths: dict[int, float] = field(default_factory=dict)
     freeze: tuple[int, int] | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kim_budget import lines
-from kim_budget.formula import Range, Ref, pick
+from kim_budget.formula import Ref, pick
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, monate
 from kim_budget.workbook.annahmen import Inputs
@@ -28,13 +28,14 @@ PUBLISHED_NAMES = ("Personalaufwand", "Foerderung", "Eigenanteil", "Haushaltsbel
 class YearRows:
     """Where the annual results are: one row per result, one column per year."""
 
+    sheet: str
     first_col: int
     last_col: int
     rows: dict[str, int]
 
     def cell(self, result: str, year_index: int) -> Ref:
         """The cell of one result (a RESULT_NAMES entry) in the n-th year of the horizon."""
-        return Ref(NAME, self.rows[result], self.first_col + year_index)
+        return Ref(self.sheet, self.rows[result], self.first_col + year_index)
 
 
 def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.MonthRows) -> YearRows:
@@ -52,7 +53,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
     sheet.put(YEAR_ROW, LABEL, "Haushaltsjahr", role="label")
     sheet.put(YEAR_ROW, UNIT, "Jahr", role="unit")
     sheet.put(YEAR_ROW, TOTAL, inputs.first_year - 1, formats.PREVIOUS_YEAR, role="total")
-    month_years = _month_row(monate.YEAR_ROW, months)
+    month_years = months.row_range(monate.YEAR_ROW)
     rows: dict[str, int] = {}
     row = YEAR_ROW + 1
 
@@ -95,7 +96,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         "€",
         formats.EURO,
         lambda col: lines.sum_of_year(
-            month_years, year(col), _month_row(months.personalaufwand, months)
+            month_years, year(col), months.row_range(months.personalaufwand)
         ),
     )
     add(
@@ -103,9 +104,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         "Förderung (Ertrag)",
         "€",
         formats.EURO,
-        lambda col: lines.sum_of_year(
-            month_years, year(col), _month_row(months.foerderung, months)
-        ),
+        lambda col: lines.sum_of_year(month_years, year(col), months.row_range(months.foerderung)),
     )
     add(
         "Eigenanteil",
@@ -137,11 +136,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         lambda col: lines.difference(here("Eigenanteil", col), here("Deckung", col)),
     )
     sheet.freeze = (YEAR_ROW + 1, FIRST_YEAR)
-    return YearRows(FIRST_YEAR, last_col, rows)
-
-
-def _month_row(row: int, months: monate.MonthRows) -> Range:
-    return Sheet(monate.NAME).row_range(row, months.first_col, months.last_col)
+    return YearRows(sheet.name, FIRST_YEAR, last_col, rows)
 
 
 def define_names(names: dict[str, Ref], scenario: Scenario, years: YearRows) -> None:

@@ -29,6 +29,7 @@ NOTE = (
 class MonthRows:
     """Rows of the results that the annual sheet sums up."""
 
+    sheet: str
     first_col: int
     last_col: int
     personalaufwand: int
@@ -36,6 +37,10 @@ class MonthRows:
     eigenanteil: int
     funded_fte: int
     fte_cap: Ref | None
+
+    def row_range(self, row: int) -> Range:
+        """The month columns of one row."""
+        return Range(Ref(self.sheet, row, self.first_col), Ref(self.sheet, row, self.last_col))
 
 
 class _Timeline:
@@ -263,7 +268,14 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
     )
     sheet.freeze = (MONTH_ROW + 2, FIRST_MONTH)
     return MonthRows(
-        FIRST_MONTH, t.last_col, personalaufwand, foerderung, eigenanteil, funded_fte, cap
+        sheet.name,
+        FIRST_MONTH,
+        t.last_col,
+        personalaufwand,
+        foerderung,
+        eigenanteil,
+        funded_fte,
+        cap,
     )
 
 

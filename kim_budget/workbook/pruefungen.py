@@ -77,9 +77,9 @@ class _Checks:
         return row
 
 
-def _in_year(col: int, row: int) -> Ref:
+def _in_year(years: haushalt.YearRows, col: int, row: int) -> Ref:
     """A cell of "Haushalt" in the same year column (relative column)."""
-    return Ref(haushalt.NAME, row, col, fix_row=False, fix_col=False)
+    return Ref(years.sheet, row, col, fix_row=False, fix_col=False)
 
 
 def lay_out(
@@ -95,7 +95,7 @@ def lay_out(
     for col, header in ((LABEL, "Prüfung"), (UNIT, "Einheit"), (RESULT, "Ergebnis")):
         sheet.put(HEADER_ROW, col, header, role="header")
     for index in range(len(scenario.years)):
-        year = Ref(haushalt.NAME, haushalt.YEAR_ROW, years.first_col + index, fix_col=False)
+        year = Ref(years.sheet, haushalt.YEAR_ROW, years.first_col + index, fix_col=False)
         sheet.put(HEADER_ROW, FIRST_YEAR + index, year, formats.YEAR, role="header")
     checks = _Checks(sheet, years)
     tolerance = inputs.tolerance
@@ -107,8 +107,8 @@ def lay_out(
         "Eigenanteil": months.eigenanteil,
     }
     for key, label in SUMMED:
-        year_total = Ref(haushalt.NAME, years.rows[key], haushalt.TOTAL)
-        month_total = Ref(monate.NAME, month_rows[key], monate.CONSTANT)
+        year_total = Ref(years.sheet, years.rows[key], haushalt.TOTAL)
+        month_total = Ref(months.sheet, month_rows[key], monate.CONSTANT)
         difference = checks.value(
             f"{label}: Jahre − Monate", "€", formats.EURO, lines.difference(year_total, month_total)
         )
@@ -123,9 +123,10 @@ def lay_out(
         "€",
         formats.EURO,
         lambda col: lines.difference(
-            _in_year(col, rows["Eigenanteil"]),
+            _in_year(years, col, rows["Eigenanteil"]),
             lines.difference(
-                _in_year(col, rows["Personalaufwand"]), _in_year(col, rows["Foerderung"])
+                _in_year(years, col, rows["Personalaufwand"]),
+                _in_year(years, col, rows["Foerderung"]),
             ),
         ),
     )
@@ -141,19 +142,18 @@ def lay_out(
         CHECK_UNIT,
         formats.BOOLEAN,
         lambda col: lines.covered_only_in_offset_years(
-            _in_year(col, rows["Gedeckt"]), _in_year(col, rows["Deckung"])
+            _in_year(years, col, rows["Gedeckt"]), _in_year(years, col, rows["Deckung"])
         ),
         is_check=True,
     )
 
     checks.section("Monate")
-    month_range = Sheet(monate.NAME).row_range
     if months.fte_cap is not None:
         highest = checks.value(
             "Höchste geförderte VZÄ eines Monats",
             "VZÄ",
             formats.VZAE_PLAIN,
-            lines.largest_of(month_range(months.funded_fte, months.first_col, months.last_col)),
+            lines.largest_of(months.row_range(months.funded_fte)),
         )
         checks.check(
             "Geförderte VZÄ nie über der Obergrenze", lines.at_most(highest, months.fte_cap)
@@ -162,7 +162,7 @@ def lay_out(
         "Niedrigster Personalaufwand eines Monats",
         "€",
         formats.EURO,
-        lines.smallest_of(month_range(months.personalaufwand, months.first_col, months.last_col)),
+        lines.smallest_of(months.row_range(months.personalaufwand)),
     )
     checks.check("Kein negativer Personalaufwand", lines.not_negative(lowest))
 

@@ -80,20 +80,22 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
         sheet.put(row, col, header, role="header")
     header_row = row
     for index in range(len(scenario.years)):
-        year = _same_column(haushalt.YEAR_ROW, years.first_col + index)
+        year = _same_column(years, haushalt.YEAR_ROW, years.first_col + index)
         sheet.put(row, FIRST_YEAR + index, year, formats.YEAR, role="header")
     row += 1
     series: list[int] = []
+    titles: list[str] = []
     for key, label in RESULT_LABELS:
         sheet.put(row, LABEL, label, role="label")
         sheet.put(row, UNIT, "€", role="unit")
-        total = Ref(haushalt.NAME, years.rows[key], haushalt.TOTAL)
+        total = Ref(years.sheet, years.rows[key], haushalt.TOTAL)
         sheet.put(row, TOTAL, total, formats.EURO, role="total")
         for index in range(len(scenario.years)):
-            cell = _same_column(years.rows[key], years.first_col + index)
+            cell = _same_column(years, years.rows[key], years.first_col + index)
             sheet.put(row, FIRST_YEAR + index, cell, formats.EURO)
         if key in CHARTED:
             series.append(row)
+            titles.append(label)
         if key in ("Eigenanteil", "Haushaltsbelastung"):
             last = column_letter(FIRST_YEAR + len(scenario.years) - 1)
             sheet.conditional.append((f"{column_letter(TOTAL)}{row}:{last}{row}", "negative"))
@@ -105,6 +107,7 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
             alt_text=CHART_ALT_TEXT,
             categories=header_row,
             series=tuple(series),
+            series_titles=tuple(titles),
             first_col=FIRST_YEAR,
             last_col=last_col,
             anchor_row=row + 1,
@@ -113,9 +116,9 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
     return row + 1 + CHART_ROWS
 
 
-def _same_column(row: int, col: int) -> Ref:
+def _same_column(years: haushalt.YearRows, row: int, col: int) -> Ref:
     """A cell of "Haushalt" in the same column: one formula shape across the year columns."""
-    return Ref(haushalt.NAME, row, col, fix_row=True, fix_col=False)
+    return Ref(years.sheet, row, col, fix_row=True, fix_col=False)
 
 
 def _cover(sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref) -> int:

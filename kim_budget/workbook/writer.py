@@ -49,6 +49,7 @@ _WIDTHS = {
     "Monate": (46, 8, 16),
     "Haushalt": (46, 8, 16),
     "Prüfungen": (52, 14, 14),
+    "Vergleich": (52, 12, 16),
 }
 
 
@@ -114,10 +115,9 @@ def _charts(ws: Worksheet, sheet: Sheet) -> None:
         chart.y_axis.delete = False
         chart.x_axis.delete = False
         chart.height, chart.width = 7.5, 24
-        for row in spec.series:
+        for row, title in zip(spec.series, spec.series_titles, strict=True):
             values = Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=row)
-            series = Series(values, title_from_data=False, title=str(sheet.cells[(row, 1)].content))
-            chart.series.append(series)
+            chart.series.append(Series(values, title_from_data=False, title=title))
         chart.set_categories(
             Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=spec.categories)
         )
@@ -159,7 +159,7 @@ def _page_setup(ws: Worksheet, sheet: Sheet, book: Book, file_name: str) -> None
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if sheet.name == "Übersicht" else 0
+    ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.gridLines = False
     left = " – ".join(
@@ -184,7 +184,7 @@ def _page_setup(ws: Worksheet, sheet: Sheet, book: Book, file_name: str) -> None
 
 
 def _widths(ws: Worksheet, sheet: Sheet) -> None:
-    widths = _WIDTHS.get(sheet.name, ())
+    widths = _WIDTHS.get(sheet.name.split(" ")[0], ())
     last_col = max((col for _, col in sheet.cells), default=1)
     for col in range(1, last_col + 1):
         width = widths[col - 1] if col <= len(widths) else 12
