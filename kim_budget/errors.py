@@ -33,3 +33,14 @@ class ScenarioErrors(KimBudgetError):
 
 class OutputError(KimBudgetError):
     """An output file could not be produced or written."""
+
+
+class TemplateError(OutputError):
+    """A text template cannot be loaded, compiled or rendered; names the template and line."""
+
+    def __init__(self, template: str, line: int | None, problem: str) -> None:
+        self.template = template
+        self.line = line
+        self.problem = problem
+        where = f"{template}: line {line}" if line is not None else template
+        super().__init__(f"{where}: {problem}")

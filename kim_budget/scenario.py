@@ -6,6 +6,7 @@ the month; a TOML date given for a month counts as its month.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -84,8 +85,23 @@ class Funding:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """Where the figures are booked ([budget]); all optional, for the council-paper texts.
+
+    Account numbers are text of digits (as written in the file, leading zeros kept).
+    """
+
+    product: str | None = None
+    expense_account: str | None = None
+    income_account: str | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """One validated scenario file."""
+    """One validated scenario file.
+
+    `budget` comes last and has a default, so constructors written before [budget] still work.
+    """
 
     path: Path
     sha256: str
@@ -99,6 +115,7 @@ class Scenario:
     cost: Cost
     funding: Funding
     offset_years: tuple[int, ...]
+    budget: Budget = Budget()
 
     @property
     def stem(self) -> str:
@@ -122,12 +139,15 @@ class Scenario:
 # Loading
 
 _TEXT_KEYS = ("title", "municipality", "reference", "description")
-_TOP_KEYS = (*_TEXT_KEYS, "horizon", "positions", "cost", "funding", "offset")
+_TOP_KEYS = (*_TEXT_KEYS, "horizon", "positions", "cost", "funding", "offset", "budget")
 _POSITION_KEYS = ("name", "fte", "start", "end", "annual_cost", "funded")
 _COST_KEYS = ("annual_cost_per_fte", "increases")
 _FUNDING_KEYS = ("rate_per_fte", "max_fte", "cap_at_cost", "increases", "share")
 _SHARE_KEYS = ("population", "district_population", "district_fte")
 _INCREASE_KEYS = ("from", "percent")
+_ACCOUNT_KEYS = ("expense_account", "income_account")
+_BUDGET_KEYS = ("product", *_ACCOUNT_KEYS)
+_ACCOUNT = re.compile(r"[0-9]{3,10}")
 
 _YEAR = Limits(2000, 2100)
 _MAX_SPAN = 15
@@ -230,6 +250,7 @@ def _scenario(path: Path, data: Table, sha256: str, check: Checker) -> Scenario 
     cost = _cost(data, check)
     funding = _funding(data, check)
     offset = _offset(data, check, horizon)
+    budget = _budget(data, check)
     if title is None or horizon is None or positions is None or cost is None or funding is None:
         return None
     return Scenario(
@@ -245,6 +266,7 @@ def _scenario(path: Path, data: Table, sha256: str, check: Checker) -> Scenario 
         cost=cost,
         funding=funding,
         offset_years=offset,
+        budget=budget,
     )
 
 
@@ -426,3 +448,32 @@ def _offset_year_ok(
         check.error(path, f"must be {inside}, got {year}")
         return False
     return True
+
+
+def _budget(data: Table, check: Checker) -> Budget:
+    table = check.table(data, "budget", "", required=False)
+    if table is None:
+        return Budget()
+    check.keys(table, "budget", _BUDGET_KEYS)
+    product = check.text(table, "product", "budget", required=False)
+    accounts = [_account(table, key, check) for key in _ACCOUNT_KEYS]
+    return Budget(product, accounts[0], accounts[1])
+
+
+def _account(table: Table, key: str, check: Checker) -> str | None:
+    """An account number: text of 3–10 digits (text, so that leading zeros survive)."""
+    path = f"budget.{key}"
+    expected = "text of 3–10 digits"
+    value = check.get(table, key, "budget", expected, required=False)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        hint = f"write it in quotes: {key} = {show(str(value))}"
+        check.error(path, f"must be {expected}, got {describe(value)}; {hint}")
+    elif not isinstance(value, str):
+        check.error(path, f'must be {expected} in quotes, e.g. "5012", got {describe(value)}')
+    elif not _ACCOUNT.fullmatch(value.strip()):
+        check.error(path, f'must be {expected}, e.g. "5012", got {show(value)}')
+    else:
+        return value.strip()
+    return None

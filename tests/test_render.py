@@ -1,0 +1,627 @@
+"""Council texts ("Finanzielle Auswirkungen") as HTML and plain text.
+
+The generated texts are parsed back: every amount in the table must equal the model's figure to
+the cent, every "rund" amount in the sentences the figure rounded to the nearest 100 € (as the
+texts state), every VZÄ figure a position's VZÄ or the funding limit. The model's figures are
+checked by hand elsewhere (test_model.py); a few sentences here are also checked by hand.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from helpers import scenario_files
+
+from kim_budget import german, render
+from kim_budget.errors import OutputError, ScenarioErrors, TemplateError
+from kim_budget.model import Result, compute
+from kim_budget.render import CONTEXT_KEYS, DEFAULT_TEMPLATES, check_templates, render_texts
+from kim_budget.scenario import Budget, load_scenario
+
+ROOT = Path(__file__).parent.parent
+SHIPPED = ROOT / "scenarios"
+VALID = Path(__file__).parent / "cases" / "valid"
+HTML_NAME = "finanzielle-auswirkungen.html"
+TXT_NAME = "finanzielle-auswirkungen.txt"
+AMOUNTS = ("personalaufwand", "foerderung", "eigenanteil", "deckung", "haushaltsbelastung")
+
+AMOUNT = r"-?\d{1,3}(?:\.\d{3})*(?:,\d{2})?"
+EURO = re.compile(rf"(rund )?({AMOUNT})[ \u00a0]€")
+VZAE = re.compile(r"(\d+,\d+)[ \u00a0]VZÄ")
+FOOTNOTE = "Beträge im Text gerundet auf volle 100 € (ab 50 € aufgerundet)"
+
+MINIMAL = """\
+title = "KIM"
+
+[horizon]
+first_year = 2024
+last_year = 2026
+
+[[positions]]
+name = "Case Management"
+fte = 1.0
+start = "2024-10"
+
+[cost]
+annual_cost_per_fte = 80000
+
+[funding]
+rate_per_fte = 57000
+"""
+
+
+# --- parsing the texts back --------------------------------------------------------------------
+
+
+def amount(text: str) -> Decimal:
+    """ "-1.234,56" → Decimal("-1234.56")."""
+    return Decimal(text.replace(".", "").replace(",", "."))
+
+
+def cents(value: float) -> Decimal:
+    return Decimal(repr(round(value, 2))).quantize(Decimal("0.01"))
+
+
+def hundred(value: float) -> Decimal:
+    """The stated rule, computed independently: to the cent, then to 100 €, halves up."""
+    return Decimal(math.floor(abs(round(value, 2)) / 100 + 0.5) * 100)
+
+
+def plain(text: str) -> str:
+    """No-break spaces as spaces, runs of layout whitespace as one space."""
+    return re.sub(r"[ \t\r\n]+", " ", text.replace("\u00a0", " ")).strip()
+
+
+class Page(HTMLParser):
+    """The table rows (cell texts) and the paragraphs and list items after the table."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.paragraphs: list[str] = []
+        self.caption = ""
+        self._cell: list[str] | None = None
+        self._paragraph: list[str] | None = None
+        self._caption: list[str] | None = None
+        self._table_done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            self._cell = []
+        elif tag == "caption":
+            self._caption = []
+        elif tag in ("p", "li") and self._table_done:
+            self._paragraph = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(plain("".join(self._cell)))
+            self._cell = None
+        elif tag == "caption" and self._caption is not None:
+            self.caption = plain("".join(self._caption))
+            self._caption = None
+        elif tag == "table":
+            self._table_done = True
+        elif tag in ("p", "li") and self._paragraph is not None:
+            self.paragraphs.append(plain("".join(self._paragraph)))
+            self._paragraph = None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._cell, self._caption, self._paragraph):
+            if part is not None:
+                part.append(data)
+
+
+def html_parts(text: str) -> tuple[list[list[str]], list[str]]:
+    """(table rows below the header, paragraphs after the table) of the HTML text."""
+    page = Page()
+    page.feed(text)
+    page.close()
+    return page.rows[1:], page.paragraphs
+
+
+def txt_parts(text: str) -> tuple[list[list[str]], list[str]]:
+    """(table rows, paragraphs after the table) of the plain text."""
+    lines = text.split("\n")
+    row = re.compile(rf"^(\d{{4}}|Summe) +((?:{AMOUNT}\u00a0€ *){{5}})$")
+    rows, last = [], 0
+    for index, line in enumerate(lines):
+        if match := row.match(line):
+            rows.append(
+                [match[1], *(plain(cell) for cell in re.findall(rf"{AMOUNT}\u00a0€", line))]
+            )
+            last = index
+    after = "\n".join(lines[last + 1 :])
+    blocks = re.split(r"\n\s*\n|\n(?=- )", after)  # paragraphs and list items
+    return rows, [plain(block) for block in blocks if block.strip()]
+
+
+def year_paragraphs(paragraphs: list[str], result: Result) -> dict[int, str]:
+    """The sentence(s) of each Haushaltsjahr: the paragraph starting "Für <year> "."""
+    found = {}
+    for year in result.years:
+        matching = [p for p in paragraphs if p.startswith(f"Für {year.year} ")]
+        assert len(matching) == 1, (year.year, paragraphs)
+        found[year.year] = matching[0]
+    return found
+
+
+# --- checking the figures ----------------------------------------------------------------------
+
+
+def check_table(rows: list[list[str]], result: Result) -> None:
+    expected = [
+        [str(year.year), *(cents(getattr(year, key)) for key in AMOUNTS)] for year in result.years
+    ]
+    if len(result.years) > 1:
+        totals = [cents(sum(getattr(year, key) for year in result.years)) for key in AMOUNTS]
+        expected.append(["Summe", *totals])
+    got = [[row[0], *(amount(cell.removesuffix(" €")) for cell in row[1:])] for row in rows]
+    assert got == expected
+
+
+def expected_rund(kind: str, year_amounts: dict[str, float]) -> float:
+    """The amount a year's sentence rounds: the Eigenanteil, or the cost when funding covers it."""
+    if kind == "keine":
+        return year_amounts["personalaufwand"]
+    return year_amounts["eigenanteil"]
+
+
+def check_sentences(paragraphs: list[str], result: Result) -> None:
+    sentences = year_paragraphs(paragraphs, result)
+    context = render.context(result)
+    for row in context["years"]:
+        sentence = sentences[row["year"]]
+        figures = EURO.findall(sentence)
+        value = expected_rund(row["kind"], row)
+        if row["kind"] == "keine" and round(value, 2) == 0:
+            assert figures == [] and "keine Kosten" in sentence
+            continue
+        if abs(value) < 50:  # too small to round to hundreds: shown exactly
+            assert figures == [("", german.number(abs(value)))], sentence
+        else:
+            assert [(word, amount(figure)) for word, figure in figures] == [
+                ("rund ", hundred(value))
+            ], sentence
+        if row["kind"] == "mehrkosten" and row["covered"]:
+            assert "durch unterjährig nicht besetzte Stellen gedeckt" in sentence
+        elif row["kind"] == "mehrkosten":
+            assert "im Haushalt veranschlagt" in sentence
+        elif row["kind"] == "ueberschuss":
+            assert "Überschuss" in sentence
+        else:
+            assert "vollständig durch die Förderung gedeckt" in sentence
+
+
+def check_all_prose_figures(paragraphs: list[str], result: Result) -> None:
+    """Every amount, VZÄ and other number after the table comes from the model or the scenario."""
+    scenario = result.scenario
+    figures = [getattr(year, key) for year in result.years for key in AMOUNTS]
+    figures += [sum(getattr(year, key) for year in result.years) for key in AMOUNTS]
+    rounded = {hundred(value) for value in figures}
+    exact = {cents(abs(value)) for value in figures}
+    fte = {german.vzae(position.fte) for position in scenario.positions}
+    if scenario.funding.fte_cap is not None:
+        fte.add(german.vzae(scenario.funding.fte_cap))
+    text = "\n".join(paragraphs)
+    assert FOOTNOTE in text  # the rounding rule is stated beside the sentences
+    text = text.replace(FOOTNOTE, "")
+    for name in sorted({position.name for position in scenario.positions}, key=len, reverse=True):
+        text = text.replace(plain(name), "")
+    for word, figure in EURO.findall(text):
+        if word:
+            assert amount(figure) in rounded, figure
+        else:
+            assert "," in figure and amount(figure) in exact, figure
+    for figure in VZAE.findall(text):
+        assert f"{figure} VZÄ" in fte
+    rest = VZAE.sub("", EURO.sub("", text))
+    years = {str(year) for year in range(scenario.first_year, scenario.last_year + 1)}
+    months = {str(p.start.year) for p in scenario.positions}
+    months |= {str(p.end.year) for p in scenario.positions if p.end}
+    assert set(re.findall(r"\d+", rest)) <= years | months, rest
+
+
+def texts(path: Path, templates: Path | None = None) -> tuple[Result, str, str]:
+    result = compute(load_scenario(path))
+    rendered = render_texts(result, templates)
+    assert sorted(rendered) == [f"{path.stem}.{HTML_NAME}", f"{path.stem}.{TXT_NAME}"]
+    return result, rendered[f"{path.stem}.{HTML_NAME}"], rendered[f"{path.stem}.{TXT_NAME}"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- every shipped scenario and valid case -----------------------------------------------------
+
+
+SCENARIOS = scenario_files()
+
+
+def test_there_are_scenarios_to_check() -> None:
+    assert len(SCENARIOS) >= 15
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_html_figures_equal_the_model(path: Path) -> None:
+    result, text, _ = texts(path)
+    rows, paragraphs = html_parts(text)
+    check_table(rows, result)
+    check_sentences(paragraphs, result)
+    check_all_prose_figures(paragraphs, result)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_txt_figures_equal_the_model(path: Path) -> None:
+    result, _, text = texts(path)
+    rows, paragraphs = txt_parts(text)
+    check_table(rows, result)
+    check_sentences(paragraphs, result)
+    check_all_prose_figures(paragraphs, result)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_txt_lines_fit_and_the_table_is_aligned(path: Path) -> None:
+    _, _, text = texts(path)
+    lines = text.split("\n")
+    assert max(len(line) for line in lines) <= 100
+    table = [line for line in lines if re.match(r"^(\d{4}|Summe) ", line)]
+    assert table and len({len(line) for line in table}) == 1  # right-aligned columns
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert all(line == line.rstrip() for line in lines)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_html_is_a_german_document_with_a_table(path: Path) -> None:
+    result, text, _ = texts(path)
+    assert text.startswith('<!DOCTYPE html>\n<html lang="de">')
+    assert '<meta charset="utf-8">' in text
+    for tag in ("<caption", "<thead>", "<tbody>", "</table>"):
+        assert text.count(tag) == 1, tag
+    cells = re.findall(r"<td style=\"([^\"]*)\">", text)
+    assert len(cells) == 5 * (len(result.years) + (len(result.years) > 1))
+    assert all("text-align: right" in style for style in cells)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_stellenplan_names_every_position(path: Path) -> None:
+    result, text, plain_text = texts(path)
+    _, paragraphs = html_parts(text)
+    items = [p for p in paragraphs if " VZÄ ab " in p]
+    assert len(items) == len(result.scenario.positions)
+    for item, position in zip(items, result.scenario.positions, strict=True):
+        funded = "gefördert" if position.funded else "nicht gefördert"
+        end = f" bis {german.month(position.end)}" if position.end else ""
+        vzae = german.vzae(position.fte)
+        expected = f"{position.name}: {vzae} ab {german.month(position.start)}{end}, {funded}"
+        assert item == plain(expected)
+        assert f"- {plain(expected)}" in plain(plain_text)
+
+
+# --- by hand -----------------------------------------------------------------------------------
+
+
+def test_one_vzae_from_january_2025_by_hand() -> None:
+    _, text, plain_text = texts(SHIPPED / "vzae-1.000-ab-2025-01.toml")
+    for paragraphs in (html_parts(text)[1], txt_parts(plain_text)[1]):
+        # 80.000 € cost − 57.000 € funding = 23.000 € a year; no post filled in 2024
+        assert (
+            "Für 2025 entstehen Mehrkosten von rund 23.000 €, die im Haushalt veranschlagt "
+            "werden." in paragraphs
+        )
+        assert "Für 2024 entstehen keine Kosten, da in diesem Jahr keine Stelle besetzt ist." in (
+            paragraphs
+        )
+        assert (
+            "Im Zeitraum 2024–2028 belastet die Maßnahme den Haushalt insgesamt mit rund "
+            "92.000 €." in paragraphs
+        )
+        item = "Case Management KIM: 1,0 VZÄ ab Januar 2025, gefördert"
+        assert item in paragraphs or f"- {item}" in paragraphs
+
+
+def test_one_vzae_from_october_2024_by_hand() -> None:
+    _, text, plain_text = texts(SHIPPED / "vzae-1.000-ab-2024-10.toml")
+    rows, paragraphs = txt_parts(plain_text)
+    # 2024: three months of 80.000 € and 57.000 € a year; the Eigenanteil is covered
+    assert rows[0] == ["2024", "20.000,00 €", "14.250,00 €", "5.750,00 €", "5.750,00 €", "0,00 €"]
+    total = ["Summe", "340.000,00 €", "242.250,00 €", "97.750,00 €", "5.750,00 €", "92.000,00 €"]
+    assert rows[-1] == total
+    expected = (
+        "Für 2024 entstehen Mehrkosten von rund 5.800 €; sie werden im laufenden "
+        "Personalhaushalt durch unterjährig nicht besetzte Stellen gedeckt und belasten den "
+        "Haushalt nicht zusätzlich."
+    )
+    assert expected in paragraphs  # 5.750 € rounds half up to 5.800 €
+    assert expected in html_parts(text)[1]
+
+
+def test_share_of_1173_vzae_by_hand() -> None:
+    path = SHIPPED / "vzae-1.173-ab-2024-10.toml"
+    _, _, plain_text = texts(path)
+    result, paragraphs = compute(load_scenario(path)), txt_parts(plain_text)[1]
+    # 1,173 × (80.000 − 57.000) € = 26.979 € a year; 2024 a quarter of it, 6.744,75 €
+    assert year_paragraphs(paragraphs, result)[2024].startswith(
+        "Für 2024 entstehen Mehrkosten von rund 6.700 €; sie werden"
+    )
+    assert (
+        "Für 2025 entstehen Mehrkosten von rund 27.000 €, die im Haushalt veranschlagt "
+        "werden." in paragraphs
+    )
+    assert "Gefördert werden höchstens 1,173 VZÄ." in paragraphs
+
+
+def test_funding_above_cost_is_a_surplus_by_hand() -> None:
+    result, _, plain_text = texts(VALID / "funding_above_cost.toml")
+    rows, paragraphs = txt_parts(plain_text)
+    assert rows == [["2025", "48.000,00 €", "57.000,00 €", "-9.000,00 €", "0,00 €", "-9.000,00 €"]]
+    assert year_paragraphs(paragraphs, result)[2025].startswith(
+        "Für 2025 übersteigt die Förderung den Personalaufwand um rund 9.000 € (Überschuss); "
+        "der Haushalt wird insoweit entlastet."
+    )
+
+
+def test_funding_capped_at_cost_has_no_extra_cost_by_hand() -> None:
+    _, _, plain_text = texts(VALID / "cap_at_cost.toml")
+    assert (
+        "Für 2025 wird der Personalaufwand von rund 48.000 € vollständig durch die Förderung "
+        "gedeckt; Mehrkosten entstehen nicht." in txt_parts(plain_text)[1]
+    )
+
+
+def test_small_amount_is_shown_exactly(tmp_path: Path) -> None:
+    text = MINIMAL.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 57120")
+    _, _, plain_text = texts(write(tmp_path / "small.toml", text))
+    # 3 months × 120 € / 12 = 30 €: "rund 0 €" would mislead
+    assert (
+        "Für 2024 entstehen Mehrkosten von 30,00 €, die im Haushalt veranschlagt werden."
+        in (txt_parts(plain_text)[1])
+    )
+
+
+def test_ended_and_unfunded_positions(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        '\n[[positions]]\nname = "Verwaltung"\nfte = 0.25\nstart = "2025-02"\nend = "2026-06"\n'
+        "funded = false\n"
+    )
+    _, _, plain_text = texts(write(tmp_path / "two.toml", text))
+    paragraphs = txt_parts(plain_text)[1]
+    assert "- Case Management: 1,0 VZÄ ab Oktober 2024, gefördert" in paragraphs
+    assert "- Verwaltung: 0,25 VZÄ ab Februar 2025 bis Juni 2026, nicht gefördert" in paragraphs
+
+
+# --- escaping ----------------------------------------------------------------------------------
+
+
+def test_html_escapes_scenario_text(tmp_path: Path) -> None:
+    title = '<script>alert("x")</script> & Co'
+    text = MINIMAL.replace('title = "KIM"', f'title = """{title}"""\nreference = "<b>1</b>"')
+    text = text.replace('name = "Case Management"', 'name = "<i>Case</i>"')
+    _, page, plain_text = texts(write(tmp_path / "script.toml", text))
+    assert "<script" not in page and "<b>" not in page and "<i>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in page
+    assert f"<strong>{html.escape(title, quote=True).replace('&quot;', '&#34;')}</strong>" in page
+    assert "<li>&lt;i&gt;Case&lt;/i&gt;: 1,0\u00a0VZÄ" in page
+    # plain text is not HTML: the title stays as written
+    assert f"\n{title}\n" in plain_text
+    assert "- <i>Case</i>: 1,0\u00a0VZÄ" in plain_text
+
+
+def test_formula_looking_text_stays_literal() -> None:
+    path = VALID / "formula_looking_text.toml"
+    result, page, plain_text = texts(path)
+    title = result.scenario.title
+    assert title.startswith("=HYPERLINK(")
+    assert f"\n{title}\n" in plain_text
+    assert "+cmd|' /C calc'!A0, Vorlage @SUM(1)" in plain_text
+    assert f"<strong>{html.escape(title)}</strong>".replace("&quot;", "&#34;") in page
+    assert "- -1+2: 1,0\u00a0VZÄ ab Januar 2025, gefördert" in plain_text
+
+
+# --- [budget] ----------------------------------------------------------------------------------
+
+
+BUDGET = """
+[budget]
+product = "05.01.01 Hilfen für Flüchtlinge"
+expense_account = "5012"
+income_account = "04143"
+"""
+
+
+def test_budget_keys_parse_and_show(tmp_path: Path) -> None:
+    result, page, plain_text = texts(write(tmp_path / "budget.toml", MINIMAL + BUDGET))
+    assert result.scenario.budget == Budget("05.01.01 Hilfen für Flüchtlinge", "5012", "04143")
+    assert "\nProdukt:        05.01.01 Hilfen für Flüchtlinge\n" in plain_text
+    assert "\nAufwandskonto:  5012 (Personalaufwand)\n" in plain_text
+    assert "\nErtragskonto:   04143 (Förderung)\n" in plain_text
+    assert "Produkt: 05.01.01 Hilfen für Flüchtlinge<br>" in page
+    assert "Ertragskonto: 04143 (Förderung)<br>" in page
+
+
+def test_budget_is_optional(tmp_path: Path) -> None:
+    result, page, plain_text = texts(write(tmp_path / "none.toml", MINIMAL))
+    assert result.scenario.budget == Budget(None, None, None)
+    assert "Produkt" not in page + plain_text and "konto" not in page + plain_text
+
+
+def test_budget_keys_each_optional(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[budget]\nexpense_account = " 5012 "\n'
+    result, _, plain_text = texts(write(tmp_path / "one.toml", text))
+    assert result.scenario.budget == Budget(expense_account="5012")
+    assert "Produkt" not in plain_text and "Ertragskonto" not in plain_text
+
+
+def test_budget_account_as_number_says_to_quote_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "n.toml", MINIMAL + "\n[budget]\nincome_account = 4143\n")
+    with pytest.raises(ScenarioErrors) as raised:
+        load_scenario(path, display="n.toml")
+    assert str(raised.value) == (
+        "n.toml: budget.income_account: must be text of 3–10 digits, got number 4143; write it "
+        'in quotes: income_account = "4143"'
+    )
+
+
+# --- the context -------------------------------------------------------------------------------
+
+
+def test_context_has_exactly_the_documented_variables() -> None:
+    result = compute(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml"))
+    context = render.context(result)
+    assert set(context) == CONTEXT_KEYS
+    assert context["years"][0] == {
+        "year": 2024,
+        "personalaufwand": 20000.0,
+        "foerderung": 14250.0,
+        "eigenanteil": 5750.0,
+        "deckung": 5750.0,
+        "haushaltsbelastung": 0.0,
+        "covered": True,
+        "kind": "mehrkosten",
+    }
+    assert context["positions"] == [
+        {
+            "name": "Case Management KIM",
+            "fte": 1.0,
+            "start": date(2024, 10, 1),
+            "end": None,
+            "funded": True,
+            "annual_cost": 80000.0,
+        }
+    ]
+    assert context["funding"] == {"rate_per_fte": 57000.0, "max_fte": 1.173, "cap_at_cost": False}
+    assert context["continues_after_horizon"] is True
+
+
+def documented(text: str) -> Iterator[str]:
+    """Variables named in a documentation text, as words."""
+    yield from (key for key in sorted(CONTEXT_KEYS) if re.search(rf"\b{key}\b", text))
+
+
+@pytest.mark.parametrize("name", render.TEMPLATE_NAMES)
+def test_every_variable_is_documented_in_each_template(name: str) -> None:
+    text = (DEFAULT_TEMPLATES / name).read_text(encoding="utf-8")
+    header = text[: text.index("#}")]
+    assert list(documented(header)) == sorted(CONTEXT_KEYS)
+    assert render.__doc__ is not None
+    assert list(documented(render.__doc__)) == sorted(CONTEXT_KEYS)
+
+
+# --- replacing the templates -------------------------------------------------------------------
+
+
+@pytest.fixture
+def custom(tmp_path: Path) -> Path:
+    """A copy of the shipped templates to change."""
+    folder = tmp_path / "vorlagen"
+    shutil.copytree(DEFAULT_TEMPLATES, folder)
+    return folder
+
+
+def replace(folder: Path, name: str, text: str) -> Path:
+    return write(folder / f"finanzielle-auswirkungen.{name}.j2", text)
+
+
+def test_shipped_templates_check() -> None:
+    check_templates(None)
+    check_templates(DEFAULT_TEMPLATES)
+
+
+def test_custom_templates_are_used(custom: Path) -> None:
+    wording = "{% for y in years %}\n{{ y.year }}: ca. {{ y.eigenanteil|rund }}\n{% endfor %}"
+    replace(custom, "txt", wording)
+    replace(custom, "html", "<p>{{ title }}: {{ years[1].eigenanteil|euro }}</p>\n")
+    check_templates(custom)
+    _, page, plain_text = texts(SHIPPED / "vzae-1.000-ab-2024-10.toml", custom)
+    assert plain_text == (
+        "2024: ca. 5.800\u00a0€\n2025: ca. 23.000\u00a0€\n2026: ca. 23.000\u00a0€\n"
+        "2027: ca. 23.000\u00a0€\n2028: ca. 23.000\u00a0€\n"
+    )
+    assert page == "<p>1,0 VZÄ Case Management KIM ab Oktober 2024: 23.000,00\u00a0€</p>\n"
+
+
+def error(folder: Path, check: bool = False) -> TemplateError:
+    """The error of checking or of rendering with `folder`; rendering returns nothing."""
+    result = compute(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml"))
+    with pytest.raises(TemplateError) as raised:
+        if check:
+            check_templates(folder)
+        else:
+            render_texts(result, folder)
+    assert isinstance(raised.value, OutputError)
+    return raised.value
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["check", "render"])
+def test_syntax_error_names_template_and_line(custom: Path, check: bool) -> None:
+    path = replace(custom, "html", "<p>\n{{ title }}\n{% if years %}\n<p>{{ title }</p>\n")
+    raised = error(custom, check)
+    assert (raised.template, raised.line) == (str(path), 4)
+    assert str(raised) == f"{path}: line 4: unexpected '}}'"
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["check", "render"])
+def test_unknown_variable_names_template_and_line(custom: Path, check: bool) -> None:
+    path = replace(custom, "txt", "Haushalt\n{% if false %}\n{{ titel }}\n{% endif %}\n")
+    raised = error(custom, check)
+    assert str(raised) == f'{path}: line 3: unknown variable "titel"; did you mean "title"?'
+
+
+def test_unknown_key_names_template_and_line(custom: Path) -> None:
+    path = replace(custom, "txt", "{% for y in years %}\n\n{{ y.jahr }}\n{% endfor %}\n")
+    check_templates(custom)  # a key of a row is known only when rendering
+    raised = error(custom)
+    assert (raised.template, raised.line) == (str(path), 3)
+    assert str(raised) == (
+        f"{path}: line 3: unknown variable or key: 'dict object' has no attribute 'jahr' "
+        f"(rendering {SHIPPED / 'vzae-1.000-ab-2024-10.toml'})"
+    )
+
+
+def test_filter_misuse_names_template_and_line(custom: Path) -> None:
+    path = replace(custom, "html", "<p>\n{{ title|euro }}\n</p>\n")
+    raised = error(custom)
+    assert (raised.template, raised.line) == (str(path), 2)
+    assert "TypeError" in raised.problem
+
+
+def test_sandbox_refuses_python_internals(custom: Path) -> None:
+    path = replace(custom, "txt", "{{ title.__class__.__mro__ }}\n")
+    raised = error(custom)
+    assert (raised.template, raised.line) == (str(path), 1)
+    assert "unsafe" in raised.problem
+
+
+def test_missing_template(custom: Path) -> None:
+    (custom / "finanzielle-auswirkungen.txt.j2").unlink()
+    raised = error(custom, check=True)
+    assert raised.template == str(custom / "finanzielle-auswirkungen.txt.j2")
+    assert raised.problem.startswith(
+        "missing; a templates folder needs finanzielle-auswirkungen.html.j2 and "
+        "finanzielle-auswirkungen.txt.j2"
+    )
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    raised = error(tmp_path / "nope", check=True)
+    assert str(raised) == f"{tmp_path / 'nope'}: no such folder; expected a templates folder"
+
+
+def test_template_not_utf8(custom: Path) -> None:
+    (custom / "finanzielle-auswirkungen.html.j2").write_bytes(b"<p>Gr\xfc\xdfe</p>\n")
+    raised = error(custom)
+    assert raised.problem == "not UTF-8 text; save it as UTF-8"
