@@ -15,6 +15,11 @@ from kim_budget import __version__
 from kim_budget.errors import KimBudgetError, ScenarioErrors
 
 T = TypeVar("T")
+DESCRIPTIONS = {
+    ".html": "Finanzielle Auswirkungen (HTML)",
+    ".txt": "Finanzielle Auswirkungen (Text)",
+    ".pdf": "PDF",
+}
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
@@ -54,14 +59,33 @@ def main() -> None:
     show_default=True,
     help="Folder for the workbooks.",
 )
-def build(paths: tuple[Path, ...], out: Path) -> None:
-    """Build a workbook per scenario file (PATHS: files or folders; default scenarios/)."""
+@click.option("--pdf", is_flag=True, help="Also print each workbook to PDF (needs LibreOffice).")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path),
+    help="Folder with your own finanzielle-auswirkungen.html.j2 and .txt.j2 templates.",
+)
+def build(paths: tuple[Path, ...], out: Path, pdf: bool, templates: Path | None) -> None:
+    """Build a workbook and council texts per scenario file (PATHS: files or folders;
+    default scenarios/).
+
+    Writes <name>.xlsx and <name>.finanzielle-auswirkungen.html/.txt per scenario; with two or
+    more scenarios also Szenarienvergleich.xlsx, the options side by side.
+    """
     from kim_budget import german, pipeline
 
-    outputs = _run(lambda: pipeline.build(paths or (Path("scenarios"),), out))
+    def run_build() -> list[pipeline.Output]:
+        scenarios = paths or (Path("scenarios"),)
+        return pipeline.build(scenarios, out, pdf=pdf, templates=templates)
+
+    outputs = _run(run_build)
     for output in outputs:
+        if output.path.suffix != ".xlsx":
+            click.echo(f"{output.path}: {DESCRIPTIONS.get(output.path.suffix, 'geschrieben')}")
+            continue
         if output.result is None:
-            click.echo(f"{output.path}: Vergleich von {len(outputs) - 1} Szenarien")
+            count = sum(1 for o in outputs if o.result is not None and o.path.suffix == ".xlsx")
+            click.echo(f"{output.path}: Vergleich von {count} Szenarien")
             continue
         shares = ", ".join(f"{y.year}: {german.euro(y.eigenanteil)}" for y in output.result.years)
         click.echo(f"{output.path}: Eigenanteil {shares}")

@@ -82,7 +82,7 @@ import signal
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -171,6 +171,13 @@ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XM
 """
 
 
+_LOCALE_SETTING = """\
+<item oor:path="/org.openoffice.Setup/L10N">\
+<prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
+</oor:items>
+"""
+
+
 class EngineError(KimBudgetError, RuntimeError):
     """A spreadsheet engine is missing, failed, timed out or produced no output."""
 
@@ -250,21 +257,7 @@ def recalculate_libreoffice(
             _copy_input(path, inbox / f"book{index}{path.suffix or '.xlsx'}")
             for index, path in enumerate(paths)
         ]
-        command = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nolockcheck",
-            "--nologo",
-            "--nodefault",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(outbox),
-            *(str(path) for path in inputs),
-        ]
+        command = _soffice_command(soffice, profile, "xlsx:Calc MS Excel 2007 XML", outbox, inputs)
         result = _run(command, timeout, "LibreOffice")
         missing = [
             f"{path} (copied as {copy.name})"
@@ -279,6 +272,61 @@ def recalculate_libreoffice(
             path: _read_values(outbox / f"{copy.stem}.xlsx")
             for path, copy in zip(paths, inputs, strict=True)
         }
+
+
+def export_pdfs_libreoffice(
+    books: Mapping[str, bytes], *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[str, bytes]:
+    """PDFs of workbooks (name → .xlsx bytes), printed by LibreOffice after recalculating.
+
+    One soffice process for all; the profile forces recalculation on load and formats numbers
+    for the German locale (1.234,56 €). Hidden sheets are not printed. Raises `EngineError`.
+    """
+    if not books:
+        return {}
+    soffice = _soffice()
+    if soffice is None:
+        raise EngineError("LibreOffice (soffice) is not installed or not on the PATH")
+    with tempfile.TemporaryDirectory(prefix="kim-budget-pdf-", ignore_cleanup_errors=True) as temp:
+        root = Path(temp)
+        profile = root / "profile"
+        _write_profile(profile, locale="de-DE")
+        inbox, outbox = root / "in", root / "out"
+        inbox.mkdir()
+        outbox.mkdir()
+        inputs = [inbox / f"book{index}.xlsx" for index in range(len(books))]
+        for path, data in zip(inputs, books.values(), strict=True):
+            path.write_bytes(data)
+        command = _soffice_command(soffice, profile, "pdf:calc_pdf_Export", outbox, inputs)
+        result = _run(command, timeout, "LibreOffice")
+        pdfs: dict[str, bytes] = {}
+        for name, path in zip(books, inputs, strict=True):
+            pdf = outbox / f"{path.stem}.pdf"
+            if not pdf.is_file():
+                raise EngineError(f"LibreOffice did not print {name}" + _output_of(result))
+            pdfs[name] = pdf.read_bytes()
+        return pdfs
+
+
+def _soffice_command(
+    soffice: str, profile: Path, target: str, outbox: Path, inputs: Sequence[Path]
+) -> list[str]:
+    """A headless soffice conversion of several files with a private profile."""
+    return [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nolockcheck",
+        "--nologo",
+        "--nodefault",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outbox),
+        *(str(path) for path in inputs),
+    ]
 
 
 def recalculate_gnumeric(
@@ -326,11 +374,14 @@ def recalculate_gnumeric(
         return {path: _read_values(output) for path, output in zip(paths, outputs, strict=True)}
 
 
-def _write_profile(profile: Path) -> None:
+def _write_profile(profile: Path, locale: str | None = None) -> None:
     """A fresh LibreOffice user profile that always recalculates on load."""
     user = profile / "user"
     user.mkdir(parents=True)
-    (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
+    settings = _PROFILE_SETTINGS
+    if locale is not None:
+        settings = settings.replace("</oor:items>", _LOCALE_SETTING.format(locale=locale))
+    (user / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
 
 
 def _copy_input(source: Path, target: Path) -> Path:

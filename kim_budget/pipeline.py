@@ -13,6 +13,8 @@ from pathlib import Path
 from kim_budget.errors import OutputError, ScenarioError, ScenarioErrors
 from kim_budget.finish import finish, write_atomically
 from kim_budget.model import Result, compute
+from kim_budget.pdf import COMPARISON_SHEETS, SCENARIO_SHEETS, render_pdfs, require_printer
+from kim_budget.render import check_templates, render_texts
 from kim_budget.scenario import Scenario, load_scenarios
 from kim_budget.workbook import Book, lay_out_comparison, lay_out_workbook
 from kim_budget.workbook.writer import write_workbook
@@ -59,19 +61,47 @@ def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:
     return scenarios
 
 
-def build(paths: Sequence[Path], out: Path) -> list[Output]:
-    """Build a workbook per scenario into `out`, and a comparison when there are several.
+def build(
+    paths: Sequence[Path], out: Path, *, pdf: bool = False, templates: Path | None = None
+) -> list[Output]:
+    """Build into `out` a workbook and the "Finanzielle Auswirkungen" texts per scenario,
+    and a comparison workbook when there are several.
 
-    Nothing is written if any input is invalid.
+    `templates`: a folder with a city's own wording (default: the shipped templates). With
+    `pdf`, also a PDF of each workbook for the council paper's annex. Everything is produced
+    in memory first: nothing is written if any input is invalid or any output fails.
     """
     scenarios = validate(paths)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: is a file, not a folder; name a folder for the workbooks")
-    prepared: list[tuple[Output, bytes]] = [
-        (Output(out / f"{s.stem}.xlsx", compute(s)), workbook_bytes(s)) for s in scenarios
-    ]
+    if pdf:
+        require_printer()
+    compiled = check_templates(templates)
+    prepared: list[tuple[Output, bytes]] = []
+    for scenario in scenarios:
+        result = compute(scenario)
+        prepared.append((Output(out / f"{scenario.stem}.xlsx", result), workbook_bytes(scenario)))
+        prepared += [
+            (Output(out / name, result), text.encode("utf-8"))
+            for name, text in render_texts(result, compiled).items()
+        ]
     if len(scenarios) > 1:
         prepared.append((Output(out / f"{COMPARISON}.xlsx", None), comparison_bytes(scenarios)))
+    if pdf:
+        prepared += _pdfs([(o, data) for o, data in prepared if o.path.suffix == ".xlsx"])
     for output, data in prepared:
         write_atomically(output.path, data)
     return [output for output, _ in prepared]
+
+
+def _pdfs(workbooks: list[tuple[Output, bytes]]) -> list[tuple[Output, bytes]]:
+    """A PDF beside each workbook: Übersicht and Haushalt, or the Vergleich sheet."""
+    books = {
+        output.path.stem: (data, SCENARIO_SHEETS if output.result else COMPARISON_SHEETS)
+        for output, data in workbooks
+    }
+    pdfs = render_pdfs(books)
+    return [
+        (Output(output.path.with_suffix(".pdf"), output.result), pdfs[output.path.stem])
+        for output, _ in workbooks
+    ]

@@ -24,6 +24,7 @@ from click.testing import CliRunner, Result
 from kim_budget.cli import main
 
 TESTS = Path(__file__).parent
+ROOT = TESTS.parent
 SHIPPED = TESTS.parent / "scenarios"
 INVALID = TESTS / "cases" / "invalid"
 CLI_CASES = TESTS / "cases" / "cli"
@@ -43,7 +44,27 @@ EIGENANTEIL = {
     "2027: 26.979,00 €, 2028: 26.979,00 €",
 }
 STEMS = sorted(EIGENANTEIL)
-WORKBOOKS = ["Szenarienvergleich.xlsx", *(f"{stem}.xlsx" for stem in STEMS)]
+TEXTS = ("finanzielle-auswirkungen.html", "finanzielle-auswirkungen.txt")
+TEXT_LINES = ("Finanzielle Auswirkungen (HTML)", "Finanzielle Auswirkungen (Text)")
+
+
+def outputs_of(stem: str) -> list[str]:
+    """The files one scenario builds: its workbook and its two council texts."""
+    return [f"{stem}.xlsx", *(f"{stem}.{text}" for text in TEXTS)]
+
+
+def printed(out: str, stems: list[str], eigenanteil: dict[str, str]) -> list[str]:
+    """The lines `build` prints: per scenario its workbook and texts, then the comparison."""
+    lines = []
+    for stem in stems:
+        lines.append(f"{out}/{stem}.xlsx: {eigenanteil[stem]}")
+        lines += [f"{out}/{stem}.{t}: {what}" for t, what in zip(TEXTS, TEXT_LINES, strict=True)]
+    if len(stems) > 1:
+        lines.append(f"{out}/Szenarienvergleich.xlsx: Vergleich von {len(stems)} Szenarien")
+    return lines
+
+
+ALL_OUTPUTS = sorted(["Szenarienvergleich.xlsx", *(n for stem in STEMS for n in outputs_of(stem))])
 
 
 def run(*args: str) -> Result:
@@ -108,11 +129,8 @@ def test_build_defaults_to_scenarios_folder_and_out(project: Path) -> None:
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.exception is None
-    assert result.output.splitlines() == [
-        *(f"out/{stem}.xlsx: {EIGENANTEIL[stem]}" for stem in STEMS),
-        "out/Szenarienvergleich.xlsx: Vergleich von 4 Szenarien",
-    ]
-    assert list(files(project / "out")) == WORKBOOKS
+    assert result.output.splitlines() == printed("out", STEMS, EIGENANTEIL)
+    assert list(files(project / "out")) == ALL_OUTPUTS
     for stem in STEMS:
         assert zipfile.is_zipfile(project / "out" / f"{stem}.xlsx")
 
@@ -121,11 +139,8 @@ def test_build_defaults_to_scenarios_folder_and_out(project: Path) -> None:
 def test_build_folder_into_chosen_out(project: Path, option: str) -> None:
     result = run("build", "scenarios", option, "berichte/2025")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
-        *(f"berichte/2025/{stem}.xlsx: {EIGENANTEIL[stem]}" for stem in STEMS),
-        "berichte/2025/Szenarienvergleich.xlsx: Vergleich von 4 Szenarien",
-    ]
-    assert list(files(project / "berichte" / "2025")) == WORKBOOKS
+    assert result.output.splitlines() == printed("berichte/2025", STEMS, EIGENANTEIL)
+    assert list(files(project / "berichte" / "2025")) == ALL_OUTPUTS
     assert not (project / "out").exists()
 
 
@@ -138,25 +153,25 @@ def test_build_explicit_files_in_given_order(project: Path) -> None:
         "out",
     )
     assert result.exit_code == 0, result.output
-    assert result.output == (
+    given = ["vzae-1.173-ab-2024-10", "vzae-1.000-ab-2024-10"]
+    assert result.output.splitlines() == printed("out", given, EIGENANTEIL)
+    assert result.output.splitlines()[0] == (
         "out/vzae-1.173-ab-2024-10.xlsx: Eigenanteil 2024: 6.744,75 €, 2025: 26.979,00 €, "
-        "2026: 26.979,00 €, 2027: 26.979,00 €, 2028: 26.979,00 €\n"
-        "out/vzae-1.000-ab-2024-10.xlsx: Eigenanteil 2024: 5.750,00 €, 2025: 23.000,00 €, "
-        "2026: 23.000,00 €, 2027: 23.000,00 €, 2028: 23.000,00 €\n"
-        "out/Szenarienvergleich.xlsx: Vergleich von 2 Szenarien\n"
+        "2026: 26.979,00 €, 2027: 26.979,00 €, 2028: 26.979,00 €"
     )
-    assert list(files(project / "out")) == [
-        "Szenarienvergleich.xlsx",
-        "vzae-1.000-ab-2024-10.xlsx",
-        "vzae-1.173-ab-2024-10.xlsx",
-    ]
+    assert list(files(project / "out")) == sorted(
+        ["Szenarienvergleich.xlsx", *outputs_of(given[0]), *outputs_of(given[1])]
+    )
 
 
 def test_build_replaces_an_earlier_workbook(old_out: Path) -> None:
     result = run("build", "scenarios/vzae-1.000-ab-2024-10.toml")
     assert result.exit_code == 0, result.output
     after = files(old_out)
-    assert list(after) == [f"{stem}.xlsx" for stem in STEMS]  # one scenario: no comparison
+    # one scenario: its workbook and texts, no comparison; the other workbooks stay as they were
+    assert list(after) == sorted(
+        [*outputs_of("vzae-1.000-ab-2024-10"), *(f"{s}.xlsx" for s in STEMS[1:])]
+    )
     assert after["vzae-1.000-ab-2024-10.xlsx"] != OLD
     assert zipfile.is_zipfile(old_out / "vzae-1.000-ab-2024-10.xlsx")
     assert [name for name, data in after.items() if data == OLD] == [
@@ -361,7 +376,9 @@ def test_formula_looking_text_stays_text(tmp_path: Path, monkeypatch: pytest.Mon
     copy_case(CLI_CASES / "formula_text.toml", tmp_path / "formula_text.toml")
     result = run("build", "formula_text.toml")
     assert result.exit_code == 0, result.output
-    assert result.output == f"out/formula_text.xlsx: {EIGENANTEIL['vzae-1.000-ab-2024-10']}\n"
+    assert result.output.splitlines() == printed(
+        "out", ["formula_text"], {"formula_text": EIGENANTEIL["vzae-1.000-ab-2024-10"]}
+    )
 
     path = tmp_path / "out" / "formula_text.xlsx"
     formulas = openpyxl.load_workbook(path, data_only=False)
@@ -455,3 +472,27 @@ def test_help_does_not_import_openpyxl(args: list[str]) -> None:
     assert done.returncode == 0, done.stderr
     assert "Usage: kim-budget" in done.stdout
     assert done.stdout.splitlines()[-2:] == ["EXIT 0", "HEAVY []"]
+
+
+def test_broken_template_writes_nothing(project: Path) -> None:
+    shutil.copytree(ROOT / "templates", project / "vorlagen")
+    broken = project / "vorlagen" / "finanzielle-auswirkungen.txt.j2"
+    broken.write_text("Haushalt\n{% for y in years %}\n{{ y.year }\n", encoding="utf-8")
+    result = run("build", "scenarios", "--templates", "vorlagen")
+    assert_failed(result, [f"Error: {Path('vorlagen') / broken.name}: line 3: unexpected '}}'"])
+    assert not (project / "out").exists()
+
+
+def test_pdf_without_libreoffice_names_the_package(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kim_budget.pdf.libreoffice_available", lambda: False)
+    result = run("build", "--pdf")
+    assert_failed(
+        result,
+        [
+            "Error: --pdf needs LibreOffice to print the workbooks; install the Debian package "
+            "libreoffice-calc-nogui (apt-get install libreoffice-calc-nogui)"
+        ],
+    )
+    assert not (project / "out").exists()

@@ -78,8 +78,9 @@ def no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def build(stem: str, out: Path) -> Path:
-    [output] = pipeline.build([SHIPPED / f"{stem}.toml"], out)
+    output, *texts = pipeline.build([SHIPPED / f"{stem}.toml"], out)
     assert output.path == out / f"{stem}.xlsx"
+    assert [t.path.suffix for t in texts] == [".html", ".txt"]
     return output.path
 
 
@@ -122,7 +123,7 @@ def test_same_input_gives_same_bytes(tmp_path: Path) -> None:
     moved = tmp_path / "elsewhere" / "vzae-1.000-ab-2024-10.toml"
     moved.parent.mkdir()
     shutil.copyfile(SHIPPED / "vzae-1.000-ab-2024-10.toml", moved)
-    [second] = pipeline.build([moved], tmp_path / "b")
+    second, *_ = pipeline.build([moved], tmp_path / "b")
     assert first.read_bytes() == second.path.read_bytes()
 
 
@@ -305,8 +306,10 @@ def test_build_failing_at_second_workbook(
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
     assert result.exit_code == 1
+    # The first scenario's workbook is written, its HTML text (the second file) is not.
     assert result.output == (
-        "Error: out/vzae-1.000-ab-2025-01.xlsx: cannot write: No space left on device\n"
+        "Error: out/vzae-1.000-ab-2024-10.finanzielle-auswirkungen.html: cannot write: "
+        "No space left on device\n"
     )
     assert_old_or_new(out, new)
     assert (out / "vzae-1.000-ab-2024-10.xlsx").read_bytes() == new["vzae-1.000-ab-2024-10.xlsx"]

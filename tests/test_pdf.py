@@ -1,0 +1,113 @@
+"""PDFs for the council paper's annex: the right pages, German figures, header and footer."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import SHIPPED, require_engine
+
+from kim_budget import pdf
+from kim_budget.engine import libreoffice_available
+from kim_budget.errors import OutputError
+from kim_budget.pipeline import build
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    return int(
+        next(line for line in info.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+    )
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_engine("LibreOffice", libreoffice_available())
+    require_engine("poppler-utils", shutil.which("pdftotext") is not None)
+    out = tmp_path_factory.mktemp("pdf")
+    build([SHIPPED], out, pdf=True)
+    return out
+
+
+@pytest.mark.engine
+def test_scenario_pdf_has_cover_and_budget_page(printed: Path) -> None:
+    path = printed / "vzae-1.000-ab-2024-10.pdf"
+    assert _pages(path) == 2  # Übersicht on one page, Haushalt on one page
+    pages = _text(path).split("\f")
+    assert "Personalkosten und Förderung" in pages[0]
+    assert "Haushalt – 1,0 VZÄ Case Management KIM ab Oktober 2024" in pages[1]
+    for page, number in zip(pages, (1, 2), strict=False):
+        assert "Stadt Siegburg – 3360/VIII" in page  # header
+        assert f"Seite {number} von 2" in page  # footer
+        assert "vzae-1.000-ab-2024-10.xlsx" in page
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize(
+    ("stem", "figures"),
+    [
+        # 3/12 × (80,000 − 57,000) in 2024, then 23,000 a year.
+        ("vzae-1.000-ab-2024-10", ["5.750,00 €", "23.000,00 €"]),
+        # 3/12 × 1.173 × 23,000 = 6,744.75 in 2024, then 26,979 a year.
+        ("vzae-1.173-ab-2024-10", ["6.744,75 €", "26.979,00 €"]),
+    ],
+)
+def test_eigenanteil_in_german_format(printed: Path, stem: str, figures: list[str]) -> None:
+    text = _text(printed / f"{stem}.pdf")
+    eigenanteil = next(line for line in text.splitlines() if line.startswith("Eigenanteil"))
+    for figure in figures:
+        assert figure in eigenanteil
+
+
+@pytest.mark.engine
+def test_comparison_pdf_shows_all_options_on_one_page(printed: Path) -> None:
+    path = printed / "Szenarienvergleich.pdf"
+    assert _pages(path) == 1
+    text = _text(path)
+    for title in (
+        "1,0 VZÄ Case Management KIM ab Oktober 2024",
+        "1,0 VZÄ Case Management KIM ab Januar 2025",
+        "1,173 VZÄ Case Management KIM ab Oktober 2024",
+        "1,173 VZÄ Case Management KIM ab Januar 2025",
+    ):
+        assert title in text
+    assert "26.979,00 €" in text and "23.000,00 €" in text
+
+
+def test_without_libreoffice_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf, "libreoffice_available", lambda: False)
+    with pytest.raises(OutputError) as raised:
+        build([SHIPPED], tmp_path / "out", pdf=True)
+    assert str(raised.value) == (
+        "--pdf needs LibreOffice to print the workbooks; install the Debian package "
+        "libreoffice-calc-nogui (apt-get install libreoffice-calc-nogui)"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_print_copy_hides_only_the_other_sheets() -> None:
+    import io
+    import zipfile
+
+    from kim_budget.pipeline import workbook_bytes
+    from kim_budget.scenario import load_scenario
+
+    data = workbook_bytes(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml"))
+    copy = pdf.print_copy(data, ("Übersicht", "Haushalt"))
+    xml = zipfile.ZipFile(io.BytesIO(copy)).read("xl/workbook.xml").decode()
+    assert '<sheet name="Übersicht" sheetId="1" state="visible"' in xml
+    assert '<sheet name="Haushalt" sheetId="4" state="visible"' in xml
+    for hidden in ("Annahmen", "Monate", "Prüfungen"):
+        assert f'<sheet name="{hidden}" sheetId' in xml
+        assert f'name="{hidden}" sheetId="' in xml and "hidden" in xml
+    assert xml.count('state="hidden"') == 3
