@@ -100,3 +100,37 @@ def validate(paths: tuple[Path, ...]) -> None:
     scenarios = _run(lambda: pipeline.validate(paths or (Path("scenarios"),)))
     for scenario in scenarios:
         click.echo(f"{scenario.path}: OK ({scenario.title})")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--require-engine",
+    is_flag=True,
+    help="Fail when LibreOffice is missing instead of skipping the recalculation check.",
+)
+@click.option("--no-engine", is_flag=True, help="Skip the LibreOffice recalculation (faster).")
+def verify(paths: tuple[Path, ...], require_engine: bool, no_engine: bool) -> None:
+    """Check generated workbooks against the model rules (PATHS: .xlsx files or folders;
+    default out/).
+
+    Formula rules, structure, protection, validation, print setup, the master check and, with
+    LibreOffice, a forced recalculation that must reproduce every cached value.
+    """
+    from kim_budget.verify import verify_workbooks
+
+    report = verify_workbooks(
+        paths or (Path("out"),), require_engine=require_engine, use_engine=not no_engine
+    )
+    for finding in report.findings:
+        click.echo(str(finding))
+    if report.engine_skipped and not no_engine:
+        click.echo("LibreOffice is not installed: the recalculation check was skipped.", err=True)
+    checked = len(report.checked)
+    if report.ok:
+        click.echo(f"{checked} workbook{'s' if checked != 1 else ''} checked: OK")
+        return
+    count = len(report.findings)
+    books = f"{checked} workbook{'s' if checked != 1 else ''}"
+    click.echo(f"{count} finding{'s' if count != 1 else ''} in {books}.", err=True)
+    raise SystemExit(1)

@@ -277,7 +277,7 @@ def recalculate_libreoffice(
 def export_pdfs_libreoffice(
     books: Mapping[str, bytes], *, timeout: float = DEFAULT_TIMEOUT
 ) -> dict[str, bytes]:
-    """PDFs of workbooks (name → .xlsx bytes), printed by LibreOffice after recalculating.
+    """PDFs of workbooks (file stem → .xlsx bytes), printed by LibreOffice after recalculating.
 
     One soffice process for all; the profile forces recalculation on load and formats numbers
     for the German locale (1.234,56 €). Hidden sheets are not printed. Raises `EngineError`.
@@ -294,7 +294,7 @@ def export_pdfs_libreoffice(
         inbox, outbox = root / "in", root / "out"
         inbox.mkdir()
         outbox.mkdir()
-        inputs = [inbox / f"book{index}.xlsx" for index in range(len(books))]
+        inputs = [inbox / f"{name}.xlsx" for name in books]  # the footer prints the name
         for path, data in zip(inputs, books.values(), strict=True):
             path.write_bytes(data)
         command = _soffice_command(soffice, profile, "pdf:calc_pdf_Export", outbox, inputs)

@@ -30,18 +30,18 @@ class Output:
     result: Result | None
 
 
-def _finished(book: Book, file_name: str) -> bytes:
-    return finish(write_workbook(book, file_name), book)
+def _finished(book: Book) -> bytes:
+    return finish(write_workbook(book), book)
 
 
 def workbook_bytes(scenario: Scenario) -> bytes:
     """The finished .xlsx file of one scenario."""
-    return _finished(lay_out_workbook(scenario), f"{scenario.stem}.xlsx")
+    return _finished(lay_out_workbook(scenario))
 
 
 def comparison_bytes(scenarios: Sequence[Scenario]) -> bytes:
     """The finished comparison workbook of several scenarios."""
-    return _finished(lay_out_comparison(scenarios), f"{COMPARISON}.xlsx")
+    return _finished(lay_out_comparison(scenarios))
 
 
 def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:

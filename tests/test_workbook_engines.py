@@ -7,13 +7,16 @@ an error. Then the model must be live: change an input, recalculate, the figures
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from helpers import ENGINES, engine, scenario_files
 
+from kim_budget.cli import main
 from kim_budget.engine import cached_values, compare, formula_cells, is_error_value
 from kim_budget.pipeline import build
 
@@ -84,3 +87,33 @@ def test_changed_inputs_flow_through(name: str, workbooks: list[Path], tmp_path:
     # The cover follows too: its year table refers to "Haushalt".
     cover = [v for (sheet, _), v in values.items() if sheet == "Übersicht"]
     assert 30_000 in [pytest.approx(v) for v in cover if isinstance(v, int | float)]
+
+
+def test_verify_passes_every_generated_workbook(workbooks: list[Path]) -> None:
+    """`kim-budget verify` over everything the suite builds; CI insists on the engine."""
+    folder = workbooks[0].parent
+    assert (folder / "Szenarienvergleich.xlsx") in workbooks
+    arguments = ["verify", str(folder)]
+    if os.environ.get("CI") == "true":
+        arguments.append("--require-engine")
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"{len(workbooks)} workbooks checked: OK"
+
+
+def test_verify_reports_a_broken_workbook(workbooks: list[Path], tmp_path: Path) -> None:
+    source = next(p for p in workbooks if p.stem == "vzae-1.000-ab-2024-10")
+    book = openpyxl.load_workbook(source)
+    monate = book["Monate"]
+    row = next(r for r in range(1, 60) if monate.cell(r, 1).value == "Personalaufwand gesamt")
+    monate[f"E{row}"] = f"=E{row - 1}*1.5"  # a constant, and unlike the row's other months
+    broken = tmp_path / "kaputt.xlsx"
+    book.save(broken)
+    result = CliRunner().invoke(main, ["verify", "--no-engine", str(broken)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith(f"{broken}: Monate!E{row}: [F1] ") for line in lines), lines
+    assert any(line.startswith(f"{broken}: Monate!E{row}: [F2] ") for line in lines), lines
+    # openpyxl drops every cached value when it saves: the master check cannot be read.
+    assert any("[M1]" in line for line in lines)
+    assert lines[-1].endswith("findings in 1 workbook.")

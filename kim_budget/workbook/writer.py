@@ -18,7 +18,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kim_budget.errors import OutputError
 from kim_budget.formula import Expr, column_letter, quote_sheet
+from kim_budget.verify_rules import check_defined_name, check_sheet_name
 from kim_budget.workbook.grid import Book, Cell, Sheet, Validation
 
 INPUT_STYLE = "Eingabe"
@@ -155,7 +157,7 @@ def _header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _page_setup(ws: Worksheet, sheet: Sheet, book: Book, file_name: str) -> None:
+def _page_setup(ws: Worksheet, sheet: Sheet, book: Book) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth = 1
@@ -171,7 +173,7 @@ def _page_setup(ws: Worksheet, sheet: Sheet, book: Book, file_name: str) -> None
     assert header is not None and footer is not None
     header.left.text = left
     header.right.text = _header_text(book.properties.get("title", ""))
-    footer.left.text = _header_text(file_name)
+    footer.left.text = "&F"
     footer.center.text = "&A"
     footer.right.text = "Seite &P von &N"
     if sheet.freeze is not None:
@@ -191,8 +193,25 @@ def _widths(ws: Worksheet, sheet: Sheet) -> None:
         ws.column_dimensions[column_letter(col)].width = width
 
 
-def write_workbook(book: Book, file_name: str) -> bytes:
+def check_names(book: Book) -> None:
+    """Sheet and defined names must obey Excel's rules before anything is written."""
+    problems = [
+        f"sheet name {sheet.name!r}: {problem}"
+        for sheet in book.sheets
+        if (problem := check_sheet_name(sheet.name))
+    ]
+    problems += [
+        f"defined name {name!r}: {problem}"
+        for name in book.names
+        if (problem := check_defined_name(name))
+    ]
+    if problems:
+        raise OutputError("cannot write the workbook: " + "; ".join(problems))
+
+
+def write_workbook(book: Book) -> bytes:
     """The workbook as .xlsx bytes, formulas without cached values."""
+    check_names(book)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     wb.add_named_style(_input_style())
@@ -201,7 +220,7 @@ def write_workbook(book: Book, file_name: str) -> bytes:
         for (row, col), cell in sorted(sheet.cells.items()):
             _write_cell(ws, row, col, cell, sheet.name)
         _widths(ws, sheet)
-        _page_setup(ws, sheet, book, file_name)
+        _page_setup(ws, sheet, book)
         _data_validations(ws, sheet)
         _conditional_formats(ws, sheet)
         _charts(ws, sheet)

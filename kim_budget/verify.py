@@ -1,0 +1,561 @@
+"""Check generated workbooks against the model standard: `verify_workbooks`.
+
+The standard follows the FAST Standard and the ICAEW Financial Modelling Code where a program
+can see it. Each finding names the file, sheet, cell and rule (see `RULES`). Formula rules and
+the name checks live in `verify_rules.py` (pure, no openpyxl); this module applies them to the
+cells, sheets and names of each workbook, read with openpyxl and, for what openpyxl reads
+lossily (headers and footers, external-link parts, ``calcPr``), from the package's XML.
+
+LibreOffice recalculates all workbooks in one run (rule E1), when it is installed.
+
+Importing this module does not import openpyxl (the writer imports `check_defined_name` and
+`check_sheet_name` from here); `verify_workbooks` does.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
+
+from kim_budget.formula import column_letter
+from kim_budget.verify_rules import (
+    FIRST_PERIOD_COLUMN,
+    INPUT_SHEET,
+    MAX_FORMULA_LENGTH,
+    check_defined_name,
+    check_sheet_name,
+    check_sheet_order,
+    column_number,
+    footer_problems,
+    function_problems,
+    header_problems,
+    is_timeline,
+    lower_row_references,
+    name_target,
+    numeric_constants,
+    row_deviations,
+    sheet_kind,
+    to_r1c1,
+)
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = [
+    "ENGINE_MISSING",
+    "INPUT_STYLE",
+    "MASTER_CHECK",
+    "RULES",
+    "Finding",
+    "Report",
+    "check_defined_name",
+    "check_sheet_name",
+    "verify_workbooks",
+]
+
+INPUT_STYLE = "Eingabe"
+MASTER_CHECK = "Pruefung_OK"
+ENGINE_MISSING = "LibreOffice (soffice) is not installed; install libreoffice-calc-nogui"
+MAX_PROMPT = 255
+MAX_TITLE = 32
+
+RULES = {
+    "W0": "the workbook exists and can be read",
+    "F1": "no numeric constants in formulas except 0, 1, 12 and 100",
+    "F2": "one formula per timeline row (same R1C1 formula in every period column)",
+    "F3": "only allowed functions; no nested IF, nothing volatile, no links to other files",
+    "F4": f"formulas at most {MAX_FORMULA_LENGTH} characters",
+    "F5": "no formula refers to a lower row of its own sheet",
+    "S1": "sheet order",
+    "S2": "nothing hidden (sheets, rows, columns)",
+    "S3": "every sheet protected",
+    "S4": f"inputs: style {INPUT_STYLE}, unlocked, constants, only on {INPUT_SHEET}",
+    "S5": "data validation with prompt and error message on every input cell",
+    "S6": "print setup: A4 landscape, one page wide, print titles, header and footer",
+    "S7": "no number, date or boolean cell in the General number format",
+    "S8": "defined names and sheet names obey Excel's rules; names refer to existing sheets",
+    "M1": f"the master check {MASTER_CHECK} is TRUE",
+    "E0": "LibreOffice is installed (when the engine check is required)",
+    "E1": "recalculation on load; LibreOffice confirms every cached value, no error cells",
+}
+"""Rule id → what it requires."""
+
+_CellKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breach of the standard; sheet and cell are "" for workbook- or sheet-wide ones."""
+
+    path: Path
+    sheet: str
+    cell: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        place = f"{where}: " if where else ""
+        return f"{self.path}: {place}[{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `verify_workbooks` found."""
+
+    findings: tuple[Finding, ...]
+    engine_skipped: bool
+    """True when LibreOffice did not recalculate (not installed, or use_engine=False)."""
+    checked: tuple[Path, ...]
+    """The workbook files looked at, in order."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether no rule was broken."""
+        return not self.findings
+
+    def counts(self) -> dict[str, int]:
+        """Number of findings per rule id, in the order of `RULES`."""
+        counter = Counter(finding.rule for finding in self.findings)
+        order = list(RULES)
+        return dict(sorted(counter.items(), key=lambda item: order.index(item[0])))
+
+
+def verify_workbooks(
+    paths: Sequence[Path], *, require_engine: bool = False, use_engine: bool = True
+) -> Report:
+    """Check workbooks (files, or folders: every ``*.xlsx`` directly inside) against `RULES`.
+
+    Never raises for a broken or missing workbook: that is a finding (W0). With
+    ``use_engine`` and LibreOffice installed, all readable workbooks are recalculated in one
+    LibreOffice run (E1); without LibreOffice the report says ``engine_skipped``, and with
+    ``require_engine`` the missing engine is also a finding (E0, once, filed under the first
+    path given). ``use_engine=False`` skips the engine check, whatever ``require_engine``
+    says. Findings come per workbook in the order checked, then those about the paths.
+    """
+    files, findings = _collect(paths)
+    per_file: dict[Path, list[Finding]] = {}
+    formula_cells: dict[Path, list[_CellKey]] = {}
+    for path in files:
+        per_file[path], cells = _check_workbook(path)
+        if cells is not None:
+            formula_cells[path] = cells
+    engine_skipped = True
+    if use_engine:
+        from kim_budget import engine
+
+        if engine.libreoffice_available():
+            engine_skipped = False
+            for finding in _engine_findings(formula_cells):
+                per_file[finding.path].append(finding)
+        elif require_engine:
+            findings.append(Finding(paths[0] if paths else Path("."), "", "", "E0", ENGINE_MISSING))
+    ordered = [finding for path in files for finding in per_file[path]]
+    return Report(tuple(ordered + findings), engine_skipped, tuple(files))
+
+
+def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
+    """The workbook files named or found in the folders named, and what was not found."""
+    files: list[Path] = []
+    findings: list[Finding] = []
+    if not paths:
+        findings.append(Finding(Path("."), "", "", "W0", "no workbook given"))
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                entry
+                for entry in path.iterdir()
+                if entry.suffix.lower() == ".xlsx"
+                and entry.is_file()
+                and not entry.name.startswith((".", "~$"))
+            )
+            if not found:
+                findings.append(Finding(path, "", "", "W0", "no workbook (*.xlsx) in this folder"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            findings.append(Finding(path, "", "", "W0", "no such file or folder"))
+    return list(dict.fromkeys(files)), findings
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Package:
+    """What is read from the package's XML rather than through openpyxl."""
+
+    headers: dict[str, tuple[str, str]]
+    """Sheet name → (odd header, odd footer) as stored (openpyxl splits them lossily)."""
+    external_parts: tuple[str, ...]
+    full_calc_on_load: bool
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, target part) of a package part ("" for the package)."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels not in archive.namelist():
+        return {}
+    targets: dict[str, tuple[str, str]] = {}
+    for element in ElementTree.fromstring(archive.read(rels)):
+        target = element.get("Target", "")
+        if element.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.join(folder, target)
+            target = posixpath.normpath(target)
+        targets[element.get("Id", "")] = (element.get("Type", ""), target)
+    return targets
+
+
+def _header_footer(archive: zipfile.ZipFile, part: str) -> tuple[str, str]:
+    texts = {"oddHeader": "", "oddFooter": ""}
+    with archive.open(part) as stream:
+        for _, element in ElementTree.iterparse(stream):
+            tag = _local(element.tag)
+            if tag in texts:
+                texts[tag] = element.text or ""
+            elif tag == "headerFooter":
+                break
+    return texts["oddHeader"], texts["oddFooter"]
+
+
+def _read_package(path: Path) -> _Package:
+    with zipfile.ZipFile(path) as archive:
+        office = next(
+            target
+            for kind, target in _relationships(archive, "").values()
+            if kind.endswith("/officeDocument")
+        )
+        workbook = ElementTree.fromstring(archive.read(office))
+        parts = _relationships(archive, office)
+        headers: dict[str, tuple[str, str]] = {}
+        full_calc = False
+        for element in workbook.iter():
+            tag = _local(element.tag)
+            if tag == "calcPr":
+                full_calc = element.get("fullCalcOnLoad") in ("1", "true")
+            elif tag == "sheet":
+                rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+                target = parts.get(rid, ("", ""))[1]
+                if target in archive.namelist():
+                    headers[element.get("name", "")] = _header_footer(archive, target)
+        external = tuple(
+            name for name in archive.namelist() if name.lower().startswith("xl/externallinks/")
+        )
+    return _Package(headers, external, full_calc)
+
+
+def _load(path: Path, *, data_only: bool) -> Workbook:
+    import openpyxl
+
+    # openpyxl warns about parts it drops (extensions, Gnumeric's missing default style);
+    # none of them matters for the rules.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        return openpyxl.load_workbook(path, data_only=data_only)
+
+
+class _Findings:
+    """Collects the findings of one workbook."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[Finding] = []
+
+    def add(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
+        self.items.append(Finding(self.path, sheet, cell, rule, message))
+
+
+def _check_workbook(path: Path) -> tuple[list[Finding], list[_CellKey] | None]:
+    """The findings of one workbook and its formula cells (None when it cannot be read)."""
+    out = _Findings(path)
+    try:
+        package = _read_package(path)
+        book = _load(path, data_only=False)
+        cached = _load(path, data_only=True)
+    except Exception as error:  # any unreadable file is a finding, not a crash
+        out.add("W0", f"cannot read the workbook: {type(error).__name__}: {error}")
+        return out.items, None
+    for problem in check_sheet_order(book.sheetnames):
+        out.add("S1", problem)
+    _check_names(out, book)
+    for part in package.external_parts:
+        out.add("F3", f"link to another file: the package has the part {part}")
+    if not package.full_calc_on_load:
+        out.add("E1", "the workbook does not force recalculation on load (calcPr fullCalcOnLoad)")
+    if INPUT_STYLE not in book.named_styles:
+        out.add("S4", f"the workbook has no named cell style {INPUT_STYLE}")
+    cells: list[_CellKey] = []
+    for ws in book.worksheets:
+        header, footer = package.headers.get(ws.title, ("", ""))
+        _check_sheet(out, ws, header, footer, path.name)
+        cells += _check_cells(out, ws, cached[ws.title])
+    _check_master(out, cached)
+    return out.items, cells
+
+
+# --- sheets ---------------------------------------------------------------------------------
+
+
+def _check_sheet(out: _Findings, ws: Worksheet, header: str, footer: str, file_name: str) -> None:
+    sheet = ws.title
+    problem = check_sheet_name(sheet)
+    if problem:
+        out.add("S8", problem, sheet)
+    if ws.sheet_state != "visible":
+        out.add("S2", f"the sheet is {ws.sheet_state}", sheet)
+    for index, row in sorted(ws.row_dimensions.items()):
+        if row.hidden:
+            out.add("S2", "the row is hidden", sheet, f"{index}:{index}")
+    for key, col in sorted(ws.column_dimensions.items()):
+        if col.hidden:
+            first = col.min or column_number(key)
+            last = max(col.max or first, first)
+            span = f"{column_letter(first)}:{column_letter(last)}"
+            what = "the columns are" if last > first else "the column is"
+            out.add("S2", f"{what} hidden", sheet, span)
+    if not ws.protection.sheet:
+        out.add("S3", "the sheet is not protected", sheet)
+    for problem in _print_problems(ws) + header_problems(header):
+        out.add("S6", problem, sheet)
+    for problem in footer_problems(footer, file_name):
+        out.add("S6", problem, sheet)
+
+
+def _print_problems(ws: Worksheet) -> list[str]:
+    setup = ws.page_setup
+    problems = []
+    if setup.orientation != "landscape":
+        problems.append(f"orientation is {setup.orientation or 'not set'}; expected landscape")
+    if str(setup.paperSize) != "9":
+        problems.append(f"paper size is {setup.paperSize or 'not set'}; expected A4 (9)")
+    fit = ws.sheet_properties.pageSetUpPr
+    if fit is None or not fit.fitToPage:
+        problems.append("fit to page is not enabled (pageSetUpPr fitToPage)")
+    if setup.fitToWidth is not None and int(setup.fitToWidth) != 1:
+        problems.append(f"fitToWidth is {setup.fitToWidth}; expected 1 (one page wide)")
+    if is_timeline(ws.title):
+        if not ws.print_title_rows:
+            problems.append("no print title rows (rows to repeat on every page)")
+        if not ws.print_title_cols:
+            problems.append("no print title columns (columns to repeat on every page)")
+    return problems
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+
+def _formula_text(cell: Cell) -> str | None:
+    if cell.data_type != "f":
+        return None
+    value: Any = cell.value
+    text = value if isinstance(value, str) else str(getattr(value, "text", value))
+    return text if text.startswith("=") else f"={text}"
+
+
+def _check_cells(out: _Findings, ws: Worksheet, cached: Worksheet) -> list[_CellKey]:
+    """Formula, input and number-format rules for every cell; returns the formula cells."""
+    from openpyxl.cell.cell import Cell
+
+    sheet = ws.title
+    timeline = is_timeline(sheet)
+    validations = list(ws.data_validations.dataValidation)
+    forms: dict[int, dict[int, str]] = {}  # F2: row → period column → R1C1 formula
+    last_col = 0
+    formulas: list[_CellKey] = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if not isinstance(cell, Cell):  # merged cells carry nothing of their own
+                continue
+            if cell.value is not None:
+                last_col = max(last_col, cell.column)
+            text = _formula_text(cell)
+            if text is not None:
+                formulas.append((sheet, cell.coordinate))
+                _check_formula(out, sheet, cell, text)
+                if timeline and cell.column >= FIRST_PERIOD_COLUMN:
+                    forms.setdefault(cell.row, {})[cell.column] = to_r1c1(
+                        text, cell.row, cell.column
+                    )
+            _check_input(out, sheet, cell, text, validations)
+            _check_number_format(out, sheet, cached[cell.coordinate])
+    for row_number, row_forms in sorted(forms.items()):
+        _check_row(out, sheet, row_number, row_forms, last_col)
+    return formulas
+
+
+def _check_formula(out: _Findings, sheet: str, cell: Cell, text: str) -> None:
+    where = (sheet, cell.coordinate)
+    constants = numeric_constants(text)
+    if constants:
+        out.add(
+            "F1",
+            f"numeric constant{'s' if len(constants) > 1 else ''} {', '.join(constants)} in "
+            f"{text}; only 0, 1, 12 and 100 may stand in a formula (use an input cell)",
+            *where,
+        )
+    for problem in function_problems(text):
+        out.add("F3", problem, *where)
+    if len(text) - 1 > MAX_FORMULA_LENGTH:
+        out.add(
+            "F4",
+            f"formula has {len(text) - 1} characters; at most {MAX_FORMULA_LENGTH} allowed",
+            *where,
+        )
+    lower = lower_row_references(text, sheet, cell.row)
+    if lower:
+        out.add("F5", f"{text} refers to a lower row of its own sheet: {', '.join(lower)}", *where)
+
+
+def _check_row(out: _Findings, sheet: str, row: int, forms: dict[int, str], last_col: int) -> None:
+    """F2: every period column of a formula row holds the same R1C1 formula."""
+    for col, message in row_deviations(row, forms, last_col):
+        out.add("F2", message, sheet, f"{column_letter(col)}{row}")
+
+
+def _check_input(
+    out: _Findings,
+    sheet: str,
+    cell: Cell,
+    formula: str | None,
+    validations: list[DataValidation],
+) -> None:
+    """S4 and S5 for cells with the input style or without cell protection."""
+    styled = cell.style == INPUT_STYLE
+    unlocked = not cell.protection.locked
+    if not (styled or unlocked):
+        return
+    where = (sheet, cell.coordinate)
+    if not styled:
+        out.add("S4", f"the cell is unlocked but lacks the input style {INPUT_STYLE}", *where)
+    if not unlocked:
+        out.add("S4", f"input cell (style {INPUT_STYLE}) is locked; unlock it", *where)
+    if sheet_kind(sheet, (INPUT_SHEET,)) is None:
+        out.add("S4", f"input cell on {sheet}; inputs belong on {INPUT_SHEET}", *where)
+    if formula is not None:
+        out.add("S4", f"input cell holds the formula {formula}; inputs are constants", *where)
+    if styled:
+        problems = _validation_problems(cell.coordinate, validations)
+        if problems:
+            out.add("S5", "; ".join(problems), *where)
+
+
+def _validation_problems(coordinate: str, validations: list[DataValidation]) -> list[str]:
+    validation = next((dv for dv in validations if coordinate in dv.sqref), None)
+    if validation is None:
+        return ["input cell has no data validation"]
+    problems = []
+    for label, text, limit in (
+        ("prompt", validation.prompt, MAX_PROMPT),
+        ("prompt title", validation.promptTitle, MAX_TITLE),
+        ("error message", validation.error, MAX_PROMPT),
+        ("error title", validation.errorTitle, MAX_TITLE),
+    ):
+        if not text:
+            problems.append(f"the validation has no {label}")
+        elif len(text) > limit:
+            problems.append(
+                f"the validation's {label} has {len(text)} characters; at most {limit} allowed"
+            )
+    if not validation.showInputMessage:
+        problems.append("the validation does not show its prompt (showInputMessage)")
+    if not validation.showErrorMessage:
+        problems.append("the validation does not show its error message (showErrorMessage)")
+    return problems
+
+
+def _check_number_format(out: _Findings, sheet: str, cell: Any) -> None:
+    """S7: a cell whose (cached) value is a number, date or boolean has a number format."""
+    value = cell.value
+    numeric = isinstance(value, int | float | date | time | timedelta)  # bool is an int
+    if numeric and cell.number_format == "General":
+        out.add("S7", f"{value!r} is shown in the General number format", sheet, cell.coordinate)
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def _check_names(out: _Findings, book: Workbook) -> None:
+    """S8: workbook-scope names obey Excel's rules and refer to existing sheets."""
+    sheets = {name.casefold() for name in book.sheetnames}
+    for name, defined in book.defined_names.items():
+        if name.startswith("_xlnm."):
+            continue
+        problem = check_defined_name(name)
+        if problem:
+            out.add("S8", problem)
+        refs = name_target(defined.attr_text)
+        if refs is None:
+            out.add("S8", f"defined name {name} does not refer to cells ({defined.attr_text})")
+            continue
+        for ref in refs:
+            if (ref.sheet or "").casefold() not in sheets:
+                out.add("S8", f"defined name {name} refers to the missing sheet {ref.sheet}")
+
+
+def _check_master(out: _Findings, cached: Workbook) -> None:
+    """M1: the master check exists and its cached value is TRUE."""
+    defined = cached.defined_names.get(MASTER_CHECK)
+    if defined is None:
+        out.add("M1", f"no master check: the workbook has no defined name {MASTER_CHECK}")
+        return
+    refs = name_target(defined.attr_text)
+    titles = {title.casefold(): title for title in cached.sheetnames}
+    ref = refs[0] if refs and len(refs) == 1 else None
+    if ref is None or ref.last is not None or (ref.sheet or "").casefold() not in titles:
+        out.add("M1", f"no master check: {MASTER_CHECK} must name one cell ({defined.attr_text})")
+        return
+    assert ref.first is not None and ref.first.row is not None and ref.first.col is not None
+    sheet = titles[(ref.sheet or "").casefold()]
+    coordinate = f"{column_letter(ref.first.col)}{ref.first.row}"
+    value = cached[sheet][coordinate].value
+    if value is True or (not isinstance(value, bool) and value == 1):
+        return
+    detail = "" if value is False else f" (cached value {value!r})"
+    out.add("M1", f"master check is FALSE{detail}", sheet, coordinate)
+
+
+# --- engine ---------------------------------------------------------------------------------
+
+
+def _engine_findings(formula_cells: dict[Path, list[_CellKey]]) -> list[Finding]:
+    """E1: LibreOffice, recalculating on load, confirms every cached formula value."""
+    from kim_budget import engine
+
+    paths = list(formula_cells)
+    try:
+        results = engine.recalculate_libreoffice(paths)
+    except engine.EngineError as error:
+        return [
+            Finding(path, "", "", "E1", f"LibreOffice could not recalculate: {error}")
+            for path in paths
+        ]
+    findings: list[Finding] = []
+    for path in paths:
+        cached = engine.cached_values(path)
+        for mismatch in engine.compare(cached, results[path], formula_cells[path]):
+            old, new = mismatch.cached, mismatch.recalculated
+            if mismatch.reason is engine.Reason.ERROR:
+                message = f"LibreOffice computed the error {new} (cached {old!r})"
+            elif mismatch.reason is engine.Reason.MISSING:
+                message = f"LibreOffice computed nothing (cached {old!r})"
+            else:
+                message = f"cached value {old!r}, but LibreOffice computed {new!r}"
+            findings.append(Finding(path, mismatch.sheet, mismatch.cell, "E1", message))
+    return findings

@@ -1,0 +1,513 @@
+"""The rules of `kim_budget.verify` that need no workbook: formula text, names, sheet order.
+
+Pure functions over strings, without openpyxl, so that the workbook writer can call
+`check_defined_name` and `check_sheet_name` before it writes, and each rule can be tested on
+its own. `verify.py` applies them to the cells, names and sheets of a workbook.
+
+Formulas are split into tokens by `tokenize` (strings, references, names, functions, numbers,
+operators); every formula rule works on those tokens, so digits inside references (``A12``,
+``$B$100``), sheet names (``'Monate 2024'!A1``) and strings never count as constants.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_COLUMN = 16384  # XFD
+MAX_ROW = 1048576
+MAX_FORMULA_LENGTH = 120
+MAX_NAME_LENGTH = 255
+MAX_SHEET_NAME_LENGTH = 31
+ALLOWED_CONSTANTS = frozenset({0.0, 1.0, 12.0, 100.0})
+ALLOWED_FUNCTIONS = (
+    "SUM",
+    "SUMIF",
+    "SUMIFS",
+    "SUMPRODUCT",
+    "MIN",
+    "MAX",
+    "IF",
+    "AND",
+    "OR",
+    "INDEX",
+    "MATCH",
+    "DATE",
+    "YEAR",
+    "MONTH",
+    "EDATE",
+)
+VOLATILE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT", "TODAY", "NOW", "RAND", "RANDBETWEEN"})
+SCENARIO_SHEETS = ("Übersicht", "Annahmen", "Monate", "Haushalt", "Prüfungen")
+COMPARISON_SHEET = "Vergleich"
+SCENARIO_GROUP = ("Annahmen", "Monate", "Haushalt", "Prüfungen")
+TIMELINE_SHEETS = ("Monate", "Haushalt")
+INPUT_SHEET = "Annahmen"
+FIRST_PERIOD_COLUMN = 4  # D: A label | B unit | C constant or total | D… one column per period
+
+_FUNCTION_PREFIXES = ("_xlfn.", "_xlws.", "_xludf.")
+_SHEET_NAME_FORBIDDEN = frozenset("[]:*?/\\")
+_A1_LIKE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+_R1C1_LIKE = re.compile(r"[Rr][0-9]*(?:[Cc][0-9]*)?|[Cc][0-9]*")
+
+
+class Kind(StrEnum):
+    """What a token of a formula is."""
+
+    SPACE = "space"
+    STRING = "string"
+    ERROR = "error"
+    REF = "ref"
+    NAME = "name"
+    FUNCTION = "function"
+    NUMBER = "number"
+    OPERATOR = "operator"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One end of a reference; row None for whole columns, col None for whole rows."""
+
+    row: int | None
+    col: int | None
+    row_absolute: bool = False
+    col_absolute: bool = False
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of formula text; references and names also carry their parsed parts."""
+
+    kind: Kind
+    text: str
+    prefix: str = ""
+    """The sheet part of a reference or name as written, with its "!" ("" when none)."""
+    first: Point | None = None
+    last: Point | None = None
+    """The end of a range (None for a single cell)."""
+
+    @property
+    def sheet(self) -> str | None:
+        """The sheet a reference or name is qualified with (unquoted), None when none."""
+        if not self.prefix:
+            return None
+        name = self.prefix[:-1]
+        if name.startswith("'") and name.endswith("'") and len(name) >= 2:
+            name = name[1:-1].replace("''", "'")
+        return name.rpartition("]")[2]
+
+    @property
+    def external(self) -> bool:
+        """Whether the reference points into another file (``[1]Sheet!A1``)."""
+        return "[" in self.prefix
+
+    def points(self) -> tuple[Point, ...]:
+        """The ends of a reference."""
+        return tuple(p for p in (self.first, self.last) if p is not None)
+
+
+_SHEET = r"(?:'(?:[^']|'')*'|\[[^\]]*\][\w.]*|[^\W\d][\w.]*)!"
+_CELL = r"\$?[A-Za-z]{1,3}\$?[0-9]+"
+_AREA = rf"(?:{_CELL}(?::{_CELL})?|\$?[A-Za-z]{{1,3}}:\$?[A-Za-z]{{1,3}}|\$?[0-9]+:\$?[0-9]+)"
+_IDENTIFIER = r"(?:[^\W\d]|\\)[\w.\\]*"
+_TOKEN = re.compile(
+    rf"""(?P<space>\s+)
+    |(?P<string>"(?:[^"]|"")*"?)
+    |(?P<error>\#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!))
+    |(?P<ref>(?:{_SHEET})?{_AREA}(?![\w.(!\[]))
+    |(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+    |(?P<function>{_IDENTIFIER}(?=\s*\())
+    |(?P<name>(?:{_SHEET})?{_IDENTIFIER})
+    |(?P<operator><>|<=|>=|[-+*/^&=<>%,;(){{}}:@])
+    |(?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+_PREFIX = re.compile(_SHEET)
+_POINT = re.compile(r"(\$?)([A-Za-z]{1,3})?(\$?)([0-9]+)?")
+
+
+def column_number(letters: str) -> int:
+    """A → 1, AA → 27."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _point(text: str) -> Point | None:
+    match = _POINT.fullmatch(text)
+    if match is None:
+        return None
+    col_dollar, letters, row_dollar, digits = match.groups()
+    col = column_number(letters) if letters else None
+    row = int(digits) if digits else None
+    if (col is not None and col > MAX_COLUMN) or (row is not None and not 1 <= row <= MAX_ROW):
+        return None
+    if not letters:  # whole row: "$5" has its "$" in the column group
+        return Point(row, None, row_absolute=bool(col_dollar or row_dollar))
+    return Point(row, col, row_absolute=bool(row_dollar), col_absolute=bool(col_dollar))
+
+
+def _reference(text: str) -> Token:
+    prefix_match = _PREFIX.match(text)
+    prefix = prefix_match.group(0) if prefix_match else ""
+    ends = [_point(part) for part in text[len(prefix) :].split(":")]
+    if any(end is None for end in ends):  # e.g. XFZ1 (beyond the last column) is a name
+        return Token(Kind.NAME, text, prefix)
+    first = ends[0]
+    last = ends[1] if len(ends) > 1 else None
+    return Token(Kind.REF, text, prefix, first, last)
+
+
+def tokenize(formula: str) -> list[Token]:
+    """The tokens of a formula (with or without its leading "=")."""
+    return list(_tokens(formula[1:] if formula.startswith("=") else formula))
+
+
+@functools.lru_cache(maxsize=1024)  # each rule tokenizes the same formula again
+def _tokens(text: str) -> tuple[Token, ...]:
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        kind = Kind(match.lastgroup or "other")
+        piece = match.group(0)
+        if kind is Kind.REF:
+            tokens.append(_reference(piece))
+        elif kind is Kind.NAME:
+            prefix = _PREFIX.match(piece)
+            tokens.append(Token(kind, piece, prefix.group(0) if prefix else ""))
+        else:
+            tokens.append(Token(kind, piece))
+    return tuple(tokens)
+
+
+# --- F1 constants ---------------------------------------------------------------------------
+
+
+def numeric_constants(formula: str) -> list[str]:
+    """The numbers written in a formula other than 0, 1, 12 and 100, as written."""
+    return [
+        token.text
+        for token in tokenize(formula)
+        if token.kind is Kind.NUMBER and float(token.text) not in ALLOWED_CONSTANTS
+    ]
+
+
+# --- F2 one formula per row -----------------------------------------------------------------
+
+
+def _r1c1_part(letter: str, value: int, absolute: bool, here: int) -> str:
+    if absolute:
+        return f"{letter}{value}"
+    offset = value - here
+    return letter if offset == 0 else f"{letter}[{offset}]"
+
+
+def _r1c1_point(point: Point, row: int, col: int) -> str:
+    text = ""
+    if point.row is not None:
+        text += _r1c1_part("R", point.row, point.row_absolute, row)
+    if point.col is not None:
+        text += _r1c1_part("C", point.col, point.col_absolute, col)
+    return text
+
+
+def to_r1c1(formula: str, row: int, col: int) -> str:
+    """The formula in R1C1 notation as seen from the cell at (row, col).
+
+    ``=EDATE(C$5,1)`` in D5 becomes ``=EDATE(R5C[-1],1)``; ``$`` anchors become absolute
+    numbers, everything else an offset in brackets (omitted when 0). Sheet prefixes are kept
+    as written. Whole columns and rows become ``C1:C2`` and ``R5:R7``.
+    """
+    parts = ["=" if formula.startswith("=") else ""]
+    for token in tokenize(formula):
+        if token.kind is Kind.REF:
+            parts.append(token.prefix + ":".join(_r1c1_point(p, row, col) for p in token.points()))
+        else:
+            parts.append(token.text)
+    return "".join(parts)
+
+
+def row_deviations(row: int, forms: dict[int, str], last_col: int) -> list[tuple[int, str]]:
+    """F2: the period columns of a row whose R1C1 formula is not the row's usual one.
+
+    `forms` maps the row's period columns that hold formulas to their R1C1 text; the usual
+    formula is the most frequent (ties: the leftmost). Columns D to `last_col` without a
+    formula deviate too.
+    """
+    counts = Counter(forms[col] for col in sorted(forms))
+    usual = max(counts, key=lambda form: counts[form])  # max keeps the first of equals
+    example = f"{_letters(min(c for c, f in forms.items() if f == usual))}{row}"
+    deviations: list[tuple[int, str]] = []
+    for col in range(FIRST_PERIOD_COLUMN, last_col + 1):
+        form = forms.get(col)
+        if form is None:
+            deviations.append(
+                (col, f"no formula, but the row's formula is {usual} (R1C1, as in {example})")
+            )
+        elif form != usual:
+            deviations.append(
+                (col, f"formula {form} differs from the row's {usual} (R1C1, as in {example})")
+            )
+    return deviations
+
+
+def _letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --- F3 functions ---------------------------------------------------------------------------
+
+
+def function_name(text: str) -> str:
+    """A function token's name, upper case, without Excel's ``_xlfn.`` style prefixes."""
+    name = text.upper()
+    for prefix in _FUNCTION_PREFIXES:
+        if name.startswith(prefix.upper()):
+            return name[len(prefix) :]
+    return name
+
+
+def function_problems(formula: str) -> list[str]:
+    """What breaks the function rule (F3): functions off the list, nested IF, other files."""
+    problems: list[str] = []
+    tokens = tokenize(formula)
+    open_calls: list[str | None] = []  # one entry per open parenthesis: its function or None
+    pending: str | None = None
+    nested_if = False
+    for token in tokens:
+        if token.kind is Kind.SPACE:
+            continue
+        if token.kind is Kind.FUNCTION:
+            name = function_name(token.text)
+            if name in VOLATILE_FUNCTIONS:
+                problems.append(f"volatile function {name}")
+            elif name not in ALLOWED_FUNCTIONS:
+                problems.append(
+                    f"function {name} is not allowed (allowed: {', '.join(ALLOWED_FUNCTIONS)})"
+                )
+            if name == "IF" and "IF" in open_calls:
+                nested_if = True
+            pending = name
+            continue
+        if token.text == "(":
+            open_calls.append(pending)
+        elif token.text == ")" and open_calls:
+            open_calls.pop()
+        pending = None
+        if token.kind is not Kind.STRING and "[" in token.text:
+            problems.append(f"link to another file: {token.text}")
+    if nested_if:
+        problems.append("nested IF (an IF inside another IF's arguments)")
+    return list(dict.fromkeys(problems))
+
+
+# --- F5 references to lower rows ------------------------------------------------------------
+
+
+def lower_row_references(formula: str, sheet: str, row: int) -> list[str]:
+    """References to rows below `row` on the formula's own sheet (whole columns included)."""
+    found: list[str] = []
+    for token in tokenize(formula):
+        if token.kind is not Kind.REF or token.external:
+            continue
+        if token.sheet is not None and token.sheet.casefold() != sheet.casefold():
+            continue
+        rows = [MAX_ROW if p.row is None else p.row for p in token.points()]
+        if max(rows) > row:
+            found.append(token.text)
+    return found
+
+
+# --- S8 and M1 defined names ---------------------------------------------------------------
+
+
+def name_target(text: str | None) -> list[Token] | None:
+    """The sheet-qualified references a defined name's text lists, or None if it is other."""
+    tokens = [token for token in tokenize(text or "") if token.kind is not Kind.SPACE]
+    refs, commas = tokens[::2], tokens[1::2]
+    if not refs or any(t.kind is not Kind.REF or t.sheet is None or t.external for t in refs):
+        return None
+    if any(t.text != "," for t in commas):
+        return None
+    return refs
+
+
+# --- S1 sheet order -------------------------------------------------------------------------
+
+
+def sheet_kind(name: str, kinds: Sequence[str]) -> tuple[str, str] | None:
+    """(kind, suffix) when the name is one of `kinds` plus an optional suffix like " 1"."""
+    for kind in kinds:
+        if name.startswith(kind):
+            suffix = name[len(kind) :]
+            if not suffix or not suffix[0].isalpha():
+                return kind, suffix
+    return None
+
+
+def is_timeline(name: str) -> bool:
+    """Whether a sheet has one column per period ("Monate", "Haushalt 2", …)."""
+    return sheet_kind(name, TIMELINE_SHEETS) is not None
+
+
+def _listing(names: Sequence[str]) -> str:
+    return ", ".join(names) if names else "(none)"
+
+
+def check_sheet_order(names: Sequence[str]) -> list[str]:
+    """Problems with the order of sheets (S1), for scenario and comparison workbooks."""
+    if names and names[0] == COMPARISON_SHEET:
+        return _comparison_order(names[1:])
+    if tuple(names) == SCENARIO_SHEETS:
+        return []
+    return [f"sheets are {_listing(names)}; expected {_listing(SCENARIO_SHEETS)}"]
+
+
+def _comparison_order(names: Sequence[str]) -> list[str]:
+    problems: list[str] = []
+    suffixes: list[str] = []
+    known: list[str] = []
+    for name in names:
+        parsed = sheet_kind(name, SCENARIO_GROUP)
+        if parsed is None:
+            problems.append(
+                f"unexpected sheet {name} in a comparison workbook "
+                f"(expected {_listing(SCENARIO_GROUP)} per scenario)"
+            )
+            continue
+        known.append(name)
+        if parsed[1] not in suffixes:
+            suffixes.append(parsed[1])
+    expected = [kind + suffix for suffix in suffixes for kind in SCENARIO_GROUP]
+    missing = [name for name in expected if name not in known]
+    if not suffixes:
+        problems.append(f"no scenario sheets after {COMPARISON_SHEET}")
+    elif missing:
+        problems.append(f"missing sheets: {_listing(missing)}")
+    elif known != expected:
+        problems.append(
+            f"scenario sheets are {_listing(known)}; expected {_listing(expected)} "
+            f"(after {COMPARISON_SHEET})"
+        )
+    return problems
+
+
+# --- S6 headers and footers -----------------------------------------------------------------
+
+
+def header_footer_parts(text: str) -> tuple[frozenset[str], str]:
+    """The codes (``P`` for ``&P``, …) and the literal text of a header or footer string.
+
+    Section codes (``&L``, ``&C``, ``&R``), fonts (``&"Arial,Bold"``) and font sizes
+    (``&12``) are dropped; ``&&`` is a literal ampersand.
+    """
+    codes: set[str] = set()
+    literal: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char != "&" or i + 1 >= len(text):
+            literal.append(char)
+            i += 1
+            continue
+        following = text[i + 1]
+        if following == "&":
+            literal.append("&")
+            i += 2
+        elif following == '"':
+            end = text.find('"', i + 2)
+            i = len(text) if end < 0 else end + 1
+        elif following.isdigit():
+            i += 2
+            while i < len(text) and text[i].isdigit():
+                i += 1
+        else:
+            codes.add(following.upper())
+            i += 2
+    return frozenset(codes - {"L", "C", "R"}), "".join(literal)
+
+
+def header_problems(header: str) -> list[str]:
+    """S6: the header must show something."""
+    codes, literal = header_footer_parts(header)
+    if literal.strip() or codes & set("PNDTFAZG"):
+        return []
+    return ["header is empty"]
+
+
+def footer_problems(footer: str, file_name: str) -> list[str]:
+    """S6: the footer shows page X of Y (&P, &N), the sheet (&A) and the file (name or &F)."""
+    codes, literal = header_footer_parts(footer)
+    missing = [f"&{code}" for code in "PNA" if code not in codes]
+    if "F" not in codes and file_name not in literal:
+        missing.append(f"&F or the file name {file_name}")
+    if not missing:
+        return []
+    return [f"footer lacks {', '.join(missing)} (has {footer!r})"]
+
+
+# --- S8 names -------------------------------------------------------------------------------
+
+
+def _looks_like_a1(name: str) -> bool:
+    match = _A1_LIKE.fullmatch(name)
+    return match is not None and column_number(match.group(1)) <= MAX_COLUMN
+
+
+def check_defined_name(name: str) -> str | None:
+    """What makes `name` unusable as an Excel defined name, or None when it is fine.
+
+    Excel's rules: 1–255 characters; starts with a letter, "_" or "\\"; then only letters,
+    digits, "_" and "."; and no name that reads as a cell reference in A1 (``AB12``,
+    ``KIM2025``) or R1C1 notation (``R1C1``, ``R``, ``C``).
+    """
+    if not name:
+        return "a defined name must not be empty"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"defined name has {len(name)} characters; at most {MAX_NAME_LENGTH} allowed"
+    first = name[0]
+    if not (first.isalpha() or first in "_\\"):
+        return f"defined name {name!r} must start with a letter, '_' or '\\'"
+    bad = sorted({c for c in name[1:] if not (c.isalnum() or c in "_.")})
+    if bad:
+        return (
+            f"defined name {name!r} contains {''.join(bad)!r}; "
+            "only letters, digits, '_' and '.' are allowed"
+        )
+    if _looks_like_a1(name):
+        return f"defined name {name!r} looks like a cell reference (A1 notation)"
+    if _R1C1_LIKE.fullmatch(name):
+        return f"defined name {name!r} looks like a cell reference (R1C1 notation)"
+    return None
+
+
+def check_sheet_name(name: str) -> str | None:
+    """What makes `name` unusable as an Excel sheet name, or None when it is fine.
+
+    Excel's rules: 1–31 characters, none of ``[ ] : * ? / \\``, not starting or ending with an
+    apostrophe, and not "History" (reserved, in any case).
+    """
+    if not name:
+        return "a sheet name must not be empty"
+    if len(name) > MAX_SHEET_NAME_LENGTH:
+        return (
+            f"sheet name {name!r} has {len(name)} characters; "
+            f"at most {MAX_SHEET_NAME_LENGTH} allowed"
+        )
+    bad = sorted(set(name) & _SHEET_NAME_FORBIDDEN)
+    if bad:
+        return f"sheet name {name!r} contains {''.join(bad)!r}; none of []:*?/\\ is allowed"
+    if name.startswith("'") or name.endswith("'"):
+        return f"sheet name {name!r} must not start or end with an apostrophe"
+    if name.casefold() == "history":
+        return f"sheet name {name!r} is reserved by Excel"
+    return None

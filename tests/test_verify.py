@@ -1,0 +1,764 @@
+"""Tests of kim_budget.verify: the model standard, rule by rule.
+
+`compliant_workbook` builds a small workbook that keeps every rule (five sheets, protection,
+an unlocked and validated input style, print setup, number formats, a master check and
+consistent timeline rows); `save` writes it with cached values. Each case of `BROKEN` then
+breaks one thing, and verify must name exactly that rule.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import SHIPPED, require_engine, scenario_files
+from openpyxl import Workbook
+from openpyxl.styles import NamedStyle, PatternFill, Protection
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kim_budget import engine as engine_module
+from kim_budget.pipeline import comparison_bytes, workbook_bytes
+from kim_budget.scenario import load_scenarios
+from kim_budget.verify import ENGINE_MISSING, Finding, Report, verify_workbooks
+from kim_budget.verify_rules import (
+    check_defined_name,
+    check_sheet_name,
+    check_sheet_order,
+    footer_problems,
+    function_problems,
+    header_problems,
+    is_timeline,
+    lower_row_references,
+    name_target,
+    numeric_constants,
+    row_deviations,
+    to_r1c1,
+    tokenize,
+)
+
+SHEETS = ("Übersicht", "Annahmen", "Monate", "Haushalt", "Prüfungen")
+EURO = '#,##0.00 "€";[Red]-#,##0.00 "€"'
+BOOLEAN = '"WAHR";"WAHR";"FALSCH"'
+MONTH = "mm.yyyy"
+MONTHLY = 80000 / 12
+
+Cached = Mapping[str, Mapping[str, float | int | bool]]
+
+
+def serial(day: date) -> int:
+    return (day - date(1899, 12, 30)).days
+
+
+CACHED: Cached = {
+    "Übersicht": {"B3": 3 * MONTHLY, "B4": True},
+    "Monate": {
+        "C5": serial(date(2024, 12, 1)),
+        "D5": serial(date(2025, 1, 1)),
+        "E5": serial(date(2025, 2, 1)),
+        "F5": serial(date(2025, 3, 1)),
+        "D6": 2025,
+        "E6": 2025,
+        "F6": 2025,
+        "C7": 3 * MONTHLY,
+        "D7": MONTHLY,
+        "E7": MONTHLY,
+        "F7": MONTHLY,
+    },
+    "Haushalt": {"C5": 2024, "D5": 2025, "E5": 2026, "C6": 3 * MONTHLY, "D6": 3 * MONTHLY, "E6": 0},
+    "Prüfungen": {"B3": True, "B5": True},
+}
+
+
+# --- the compliant workbook -----------------------------------------------------------------
+
+
+def _put(ws: Worksheet, coordinate: str, value: object, number_format: str | None = None) -> None:
+    cell = ws[coordinate]
+    cell.value = value
+    if number_format is not None:
+        cell.number_format = number_format
+    elif isinstance(value, str) and not value.startswith("="):
+        cell.number_format = "@"
+
+
+def _input(ws: Worksheet, coordinate: str, value: float, number_format: str, kind: str) -> None:
+    _put(ws, coordinate, value, number_format)
+    cell = ws[coordinate]
+    cell.style = "Eingabe"
+    cell.number_format = number_format
+    cell.protection = Protection(locked=False)
+    validation = DataValidation(
+        type=kind,
+        operator="between",
+        formula1="0",
+        formula2="1000000",
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle="Eingabe",
+        prompt="Bitte einen Wert zwischen 0 und 1.000.000 eingeben.",
+        errorTitle="Ungültiger Wert",
+        error="Der Wert muss zwischen 0 und 1.000.000 liegen.",
+    )
+    validation.add(coordinate)
+    ws.add_data_validation(validation)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    ws.protection.sheet = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    assert ws.oddHeader is not None and ws.oddFooter is not None
+    ws.oddHeader.center.text = "KIM – Testmappe"
+    ws.oddFooter.left.text = "&F"
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.right.text = "Seite &P von &N"
+
+
+def compliant_workbook() -> Workbook:
+    """A small workbook that keeps every rule of the standard."""
+    wb = Workbook()
+    wb.remove(wb.worksheets[0])
+    style = NamedStyle(name="Eingabe")
+    style.fill = PatternFill("solid", fgColor="FFF2CC")
+    style.protection = Protection(locked=False)
+    wb.add_named_style(style)
+    ws = {name: wb.create_sheet(name) for name in SHEETS}
+
+    u = ws["Übersicht"]
+    _put(u, "A1", "KIM – Testmappe")
+    _put(u, "A3", "Personalaufwand 2025")
+    _put(u, "B3", "=Haushalt!$D$6", EURO)
+    _put(u, "A4", "Alle Prüfungen bestanden")
+    _put(u, "B4", "=Pruefung_OK", BOOLEAN)
+
+    a = ws["Annahmen"]
+    _put(a, "A1", "Annahmen")
+    _put(a, "A3", "Jahreskosten je VZÄ")
+    _input(a, "B3", 80000, EURO, "decimal")
+    _put(a, "A4", "Erstes Haushaltsjahr")
+    _input(a, "B4", 2025, "0", "whole")
+
+    m = ws["Monate"]
+    _put(m, "A1", "Monatsrechnung")
+    _put(m, "A5", "Monat")
+    _put(m, "C5", "=DATE(Annahmen!$B$4-1,12,1)", MONTH)
+    _put(m, "A6", "Haushaltsjahr")
+    _put(m, "A7", "Personalaufwand")
+    _put(m, "C7", "=SUM($D$7:$F$7)", EURO)
+    for col, previous in zip("DEF", "CDE", strict=True):
+        _put(m, f"{col}5", f"=EDATE({previous}$5,1)", MONTH)
+        _put(m, f"{col}6", f"=YEAR({col}$5)", "0")
+        _put(m, f"{col}7", "=Annahmen!$B$3/12", EURO)
+    m.print_title_rows = "1:6"
+    m.print_title_cols = "A:C"
+
+    h = ws["Haushalt"]
+    _put(h, "A1", "Haushalt")
+    _put(h, "A5", "Haushaltsjahr")
+    _put(h, "C5", "=Annahmen!$B$4-1", '"Vorjahr "0')
+    _put(h, "A6", "Personalaufwand")
+    _put(h, "C6", "=SUM($D$6:$E$6)", EURO)
+    for col, previous in zip("DE", "CD", strict=True):
+        _put(h, f"{col}5", f"={previous}$5+1", "0")
+        _put(h, f"{col}6", f"=SUMIF(Monate!$D$6:$F$6,{col}$5,Monate!$D$7:$F$7)", EURO)
+    h.print_title_rows = "1:5"
+    h.print_title_cols = "A:C"
+
+    p = ws["Prüfungen"]
+    _put(p, "A1", "Prüfungen")
+    _put(p, "A3", "Monate und Haushalt stimmen überein")
+    _put(p, "B3", "=Monate!$C$7=Haushalt!$C$6", BOOLEAN)
+    _put(p, "A5", "Alle Prüfungen bestanden")
+    _put(p, "B5", "=AND(B3)", BOOLEAN)
+
+    for sheet in ws.values():
+        _print_setup(sheet)
+    wb.defined_names["Pruefung_OK"] = DefinedName("Pruefung_OK", attr_text="'Prüfungen'!$B$5")
+    return wb
+
+
+_EMPTY_FORMULA = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
+
+
+def _with_cached(xml: str, values: Mapping[str, float | int | bool]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        coordinate, attributes, formula = match.groups()
+        if coordinate not in values:
+            return match.group(0)
+        value = values[coordinate]
+        kind, text = (' t="b"', str(int(value))) if isinstance(value, bool) else ("", repr(value))
+        return f'<c r="{coordinate}"{attributes}{kind}><f>{formula}</f><v>{text}</v></c>'
+
+    return _EMPTY_FORMULA.sub(fill, xml)
+
+
+def save(
+    wb: Workbook,
+    path: Path,
+    cached: Cached | None = None,
+    extra_parts: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the workbook with cached values (openpyxl writes formulas without them)."""
+    values = {sheet: dict(cells) for sheet, cells in CACHED.items()}
+    for sheet, cells in (cached or {}).items():
+        values.setdefault(sheet, {}).update(cells)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    parts = {f"xl/worksheets/sheet{n}.xml": name for n, name in enumerate(wb.sheetnames, 1)}
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename in parts:
+                xml = _with_cached(data.decode(), values.get(parts[entry.filename], {}))
+                data = xml.encode()
+            target.writestr(entry, data)
+        for name, text in (extra_parts or {}).items():
+            target.writestr(name, text)
+    return path
+
+
+def findings_of(path: Path) -> list[Finding]:
+    report = verify_workbooks([path], use_engine=False)
+    assert report.checked == (path,)
+    assert report.engine_skipped
+    return list(report.findings)
+
+
+def test_compliant_workbook_has_no_findings(tmp_path: Path) -> None:
+    path = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    assert findings_of(path) == []
+
+
+# --- one broken thing per case --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Broken:
+    rule: str
+    change: Callable[[Workbook], object] = lambda wb: None
+    cached: Cached = field(default_factory=dict)
+    extra_parts: Mapping[str, str] = field(default_factory=dict)
+    cell: str | None = None
+    """Sheet!A1 of the finding, when it has one."""
+
+
+def formula(sheet: str, coordinate: str, text: str) -> Callable[[Workbook], object]:
+    def change(wb: Workbook) -> None:
+        wb[sheet][coordinate].value = text
+
+    return change
+
+
+def setting(sheet: str, action: Callable[[Worksheet], object]) -> Callable[[Workbook], object]:
+    return lambda wb: action(wb[sheet])
+
+
+def _validation(wb: Workbook) -> DataValidation:
+    return wb["Annahmen"].data_validations.dataValidation[0]
+
+
+def _drop_validation(ws: Worksheet) -> None:
+    ws.data_validations.dataValidation = ws.data_validations.dataValidation[:1]
+
+
+def _name(name: str, target: str) -> Callable[[Workbook], object]:
+    def change(wb: Workbook) -> None:
+        wb.defined_names[name] = DefinedName(name, attr_text=target)
+
+    return change
+
+
+def _footer(ws: Worksheet) -> None:
+    assert ws.oddFooter is not None
+    ws.oddFooter.right.text = None
+
+
+def _header(ws: Worksheet) -> None:
+    assert ws.oddHeader is not None
+    ws.oddHeader.center.text = None
+
+
+def _no_print_titles(ws: Worksheet) -> None:
+    ws._print_rows = None  # openpyxl's setter ignores None; there is no public way to clear them
+
+
+def _lock(ws: Worksheet) -> None:
+    ws["B3"].protection = Protection(locked=True)
+
+
+def _unlock(ws: Worksheet) -> None:
+    ws["A1"].protection = Protection(locked=False)
+
+
+BROKEN = {
+    "constant 57000 in a formula": Broken(
+        "F1", formula("Übersicht", "B3", "=Haushalt!$D$6+57000*0"), cell="Übersicht!B3"
+    ),
+    "constant 2024 in DATE": Broken(
+        "F1", formula("Monate", "C5", "=DATE(2024,12,1)"), cell="Monate!C5"
+    ),
+    "different formula in one month": Broken(
+        "F2", formula("Monate", "E7", "=Annahmen!$B$3/12+0"), cell="Monate!E7"
+    ),
+    "constant in one month": Broken("F2", formula("Monate", "E7", MONTHLY), cell="Monate!E7"),
+    "different formula in one year": Broken(
+        "F2", formula("Haushalt", "E5", "=D5+1"), cell="Haushalt!E5"
+    ),
+    "OFFSET": Broken("F3", formula("Übersicht", "B3", "=OFFSET(Haushalt!$D$6,0,0)")),
+    "TODAY": Broken("F3", formula("Übersicht", "B3", "=Haushalt!$D$6+0*YEAR(TODAY())")),
+    "function not allowed": Broken("F3", formula("Übersicht", "B3", "=ROUND(Haushalt!$D$6,0)")),
+    "nested IF": Broken(
+        "F3", formula("Übersicht", "B3", "=IF(Pruefung_OK,IF(Haushalt!$D$6>0,Haushalt!$D$6,0),0)")
+    ),
+    "link to another file": Broken("F3", formula("Übersicht", "B3", "=[1]Haushalt!$D$6")),
+    "quoted link to another file": Broken(
+        "F3", formula("Übersicht", "B3", "='[andere.xlsx]Haushalt'!$D$6")
+    ),
+    "external link part": Broken("F3", extra_parts={"xl/externalLinks/externalLink1.xml": "<x/>"}),
+    "130-character formula": Broken(
+        "F4", formula("Übersicht", "B3", "=Haushalt!$D$6*1" + "+0" * 58), cell="Übersicht!B3"
+    ),
+    "reference to a lower row": Broken(
+        "F5", formula("Übersicht", "B3", "=Haushalt!$D$6+B4*0"), cell="Übersicht!B3"
+    ),
+    "wrong sheet order": Broken("S1", lambda wb: wb.move_sheet("Haushalt", offset=-1)),
+    "hidden sheet": Broken(
+        "S2", setting("Haushalt", lambda ws: setattr(ws, "sheet_state", "hidden"))
+    ),
+    "very hidden sheet": Broken(
+        "S2", setting("Prüfungen", lambda ws: setattr(ws, "sheet_state", "veryHidden"))
+    ),
+    "hidden row": Broken(
+        "S2",
+        setting("Monate", lambda ws: setattr(ws.row_dimensions[6], "hidden", True)),
+        cell="Monate!6:6",
+    ),
+    "hidden column": Broken(
+        "S2",
+        setting("Monate", lambda ws: setattr(ws.column_dimensions["E"], "hidden", True)),
+        cell="Monate!E:E",
+    ),
+    "unprotected sheet": Broken(
+        "S3", setting("Haushalt", lambda ws: setattr(ws.protection, "sheet", False))
+    ),
+    "unlocked cell without input style": Broken(
+        "S4", setting("Übersicht", _unlock), cell="Übersicht!A1"
+    ),
+    "locked input": Broken("S4", setting("Annahmen", _lock), cell="Annahmen!B3"),
+    "input holds a formula": Broken("S4", formula("Annahmen", "B4", "=B3"), cell="Annahmen!B4"),
+    "input without validation": Broken(
+        "S5", setting("Annahmen", _drop_validation), cell="Annahmen!B4"
+    ),
+    "validation prompt title too long": Broken(
+        "S5", lambda wb: setattr(_validation(wb), "promptTitle", "x" * 33), cell="Annahmen!B3"
+    ),
+    "validation without error message": Broken(
+        "S5", lambda wb: setattr(_validation(wb), "showErrorMessage", False), cell="Annahmen!B3"
+    ),
+    "portrait orientation": Broken(
+        "S6", setting("Monate", lambda ws: setattr(ws.page_setup, "orientation", "portrait"))
+    ),
+    "letter paper": Broken(
+        "S6", setting("Übersicht", lambda ws: setattr(ws.page_setup, "paperSize", 1))
+    ),
+    "not fit to page": Broken(
+        "S6",
+        setting(
+            "Annahmen", lambda ws: setattr(ws.sheet_properties.pageSetUpPr, "fitToPage", False)
+        ),
+    ),
+    "no print titles on a timeline": Broken("S6", setting("Haushalt", _no_print_titles)),
+    "footer without page numbers": Broken("S6", setting("Haushalt", _footer)),
+    "empty header": Broken("S6", setting("Prüfungen", _header)),
+    "number in General format": Broken(
+        "S7",
+        setting("Haushalt", lambda ws: setattr(ws["D5"], "number_format", "General")),
+        cell="Haushalt!D5",
+    ),
+    "input number in General format": Broken(
+        "S7",
+        setting("Annahmen", lambda ws: setattr(ws["B3"], "number_format", "General")),
+        cell="Annahmen!B3",
+    ),
+    "defined name A1": Broken("S8", _name("A1", "Annahmen!$B$3")),
+    "defined name R1C1": Broken("S8", _name("R1C1", "Annahmen!$B$3")),
+    "defined name on a missing sheet": Broken("S8", _name("Kosten", "Nirgends!$B$3")),
+    "master check FALSE": Broken(
+        "M1",
+        cached={"Prüfungen": {"B3": False, "B5": False}, "Übersicht": {"B4": False}},
+        cell="Prüfungen!B5",
+    ),
+    "no master check": Broken("M1", lambda wb: wb.defined_names.pop("Pruefung_OK")),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN.values()), ids=list(BROKEN))
+def test_broken_workbook_is_rejected_with_its_rule(case: Broken, tmp_path: Path) -> None:
+    wb = compliant_workbook()
+    case.change(wb)
+    path = save(wb, tmp_path / "broken.xlsx", case.cached, case.extra_parts)
+    findings = findings_of(path)
+    assert findings, "verify accepted a broken workbook"
+    assert {finding.rule for finding in findings} == {case.rule}, [str(f) for f in findings]
+    if case.cell is not None:
+        assert case.cell in {f"{finding.sheet}!{finding.cell}" for finding in findings}
+
+
+def test_missing_input_style_is_rejected(tmp_path: Path) -> None:
+    wb = compliant_workbook()
+    wb._named_styles["Eingabe"].name = "Input"  # the cells keep their style, renamed
+    findings = findings_of(save(wb, tmp_path / "no-style.xlsx"))
+    assert {finding.rule for finding in findings} == {"S4"}
+    assert "the workbook has no named cell style Eingabe" in [f.message for f in findings]
+
+
+def test_comparison_workbook_sheet_order(tmp_path: Path) -> None:
+    wb = compliant_workbook()
+    renamed = {"Übersicht": "Vergleich"} | {s: f"{s} 1" for s in SHEETS[1:]}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    for old, new in renamed.items():
+                        cell.value = re.sub(rf"'?\b{old}'?!", f"'{new}'!", cell.value)
+        ws.title = renamed[ws.title]
+    wb.defined_names["Pruefung_OK"] = DefinedName("Pruefung_OK", attr_text="'Prüfungen 1'!$B$5")
+    cached = {renamed[sheet]: cells for sheet, cells in CACHED.items()}
+    assert wb["Haushalt 1"]["D6"].value == ("=SUMIF('Monate 1'!$D$6:$F$6,D$5,'Monate 1'!$D$7:$F$7)")
+    assert findings_of(save(wb, tmp_path / "vergleich.xlsx", cached)) == []
+    wb.move_sheet("Haushalt 1", offset=-1)
+    findings = findings_of(save(wb, tmp_path / "vergleich-falsch.xlsx", cached))
+    assert [finding.rule for finding in findings] == ["S1"]
+
+
+# --- engine ---------------------------------------------------------------------------------
+
+
+@pytest.mark.engine
+def test_engine_confirms_cached_values_and_rejects_a_wrong_one(tmp_path: Path) -> None:
+    require_engine("LibreOffice", engine_module.libreoffice_available())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    good = save(compliant_workbook(), tmp_path / "a" / "ok.xlsx")
+    bad = save(compliant_workbook(), tmp_path / "b" / "ok.xlsx", {"Haushalt": {"D6": 12345}})
+    report = verify_workbooks([good, bad], require_engine=True)
+    assert not report.engine_skipped
+    assert report.checked == (good, bad)
+    assert [(f.path, f.sheet, f.cell, f.rule) for f in report.findings] == [
+        (bad, "Haushalt", "D6", "E1")
+    ]
+    assert "12345" in report.findings[0].message
+
+
+def test_missing_engine_is_skipped_or_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    monkeypatch.setattr(engine_module, "libreoffice_available", lambda: False)
+    report = verify_workbooks([path])
+    assert report.engine_skipped and report.findings == ()
+    report = verify_workbooks([path], require_engine=True)
+    assert report.engine_skipped
+    assert [(f.rule, f.message) for f in report.findings] == [("E0", ENGINE_MISSING)]
+    assert verify_workbooks([path], require_engine=True, use_engine=False).findings == ()
+
+
+def test_workbook_without_recalculation_on_load(tmp_path: Path) -> None:
+    path = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    patched = tmp_path / "no-recalc.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(patched, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/workbook.xml":
+                data = data.replace(b'fullCalcOnLoad="1"', b"")
+            target.writestr(entry, data)
+    assert [f.rule for f in findings_of(patched)] == ["E1"]
+
+
+# --- files and folders ----------------------------------------------------------------------
+
+
+def test_folders_are_expanded_and_problems_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    wb = compliant_workbook()
+    for name in ("b.xlsx", "a.xlsx", ".hidden.xlsx", "~$a.xlsx"):
+        save(wb, folder / name)
+    (folder / "notes.txt").write_text("no workbook")
+    (folder / "c.xlsx").write_text("not a zip file")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = tmp_path / "missing.xlsx"
+    report = verify_workbooks([folder, empty, missing], use_engine=False)
+    assert report.checked == (folder / "a.xlsx", folder / "b.xlsx", folder / "c.xlsx")
+    assert [(f.path, f.rule) for f in report.findings] == [
+        (folder / "c.xlsx", "W0"),
+        (empty, "W0"),
+        (missing, "W0"),
+    ]
+    assert not report.ok
+    assert report.counts() == {"W0": 3}
+    assert verify_workbooks([], use_engine=False).findings[0].rule == "W0"
+
+
+def test_finding_text() -> None:
+    path = Path("out/a.xlsx")
+    assert str(Finding(path, "Monate", "D7", "F1", "x")) == "out/a.xlsx: Monate!D7: [F1] x"
+    assert str(Finding(path, "Monate", "", "S3", "x")) == "out/a.xlsx: Monate: [S3] x"
+    assert str(Finding(path, "", "", "M1", "x")) == "out/a.xlsx: [M1] x"
+
+
+def test_report_counts_follow_rule_order() -> None:
+    path = Path("a.xlsx")
+    findings = tuple(Finding(path, "", "", rule, "x") for rule in ("M1", "F2", "F2", "S3"))
+    assert Report(findings, False, (path,)).counts() == {"F2": 2, "S3": 1, "M1": 1}
+
+
+def test_name_checks_import_without_openpyxl() -> None:
+    code = (
+        "import sys; from kim_budget.verify import check_defined_name, check_sheet_name; "
+        "assert 'openpyxl' not in sys.modules, 'openpyxl was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_generated_workbooks_keep_the_standard(tmp_path: Path) -> None:
+    """Every workbook the build writes, the comparison included, passes (engine: see E1)."""
+    scenarios = load_scenarios(scenario_files())
+    paths = []
+    for scenario in scenarios:
+        path = tmp_path / f"{scenario.stem}.xlsx"
+        path.write_bytes(workbook_bytes(scenario))
+        paths.append(path)
+    comparison = tmp_path / "Szenarienvergleich.xlsx"
+    comparison.write_bytes(comparison_bytes(load_scenarios([SHIPPED])))
+    report = verify_workbooks([*paths, comparison], use_engine=False)
+    assert [str(finding) for finding in report.findings] == []
+
+
+# --- formula text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("formula", "row", "col", "r1c1"),
+    [
+        ("=EDATE(C$5,1)", 5, 4, "=EDATE(R5C[-1],1)"),
+        ("=D17*Annahmen!$B$22", 20, 4, "=R[-3]C*Annahmen!R22C2"),
+        ("=SUM($D$20:$AA$20)", 20, 3, "=SUM(R20C4:R20C27)"),
+        ("=SUM(D20:D24)", 25, 4, "=SUM(R[-5]C:R[-1]C)"),
+        ("='Übersicht'!A1+Übersicht!$A1", 5, 4, "='Übersicht'!R[-4]C[-3]+Übersicht!R[-4]C1"),
+        ("='Kim''s Plan'!B$2", 1, 1, "='Kim''s Plan'!R2C[1]"),
+        ("=SUM(A:A)+SUM($3:$5)", 4, 2, "=SUM(C[-1]:C[-1])+SUM(R3:R5)"),
+        ('="A1"&B1', 1, 1, '="A1"&RC[1]'),
+        ("=Pruefung_OK", 9, 9, "=Pruefung_OK"),
+    ],
+)
+def test_to_r1c1(formula: str, row: int, col: int, r1c1: str) -> None:
+    assert to_r1c1(formula, row, col) == r1c1
+
+
+def test_same_row_formula_in_r1c1_is_the_same() -> None:
+    assert to_r1c1("=IF(Annahmen!$B$15<EDATE(D$5,1),1,0)", 9, 4) == to_r1c1(
+        "=IF(Annahmen!$B$15<EDATE(E$5,1),1,0)", 9, 5
+    )
+
+
+@pytest.mark.parametrize(
+    ("formula", "constants"),
+    [
+        ("=Annahmen!$B$12-1", []),
+        ("=A12*$B$100+AA1048576", []),
+        ("=DATE(Annahmen!$B$10-1,12,1)", []),
+        ("=1+Annahmen!$B$16/100*D9", []),
+        ("=A1*1.5", ["1.5"]),
+        ("=DATE(2024,1,1)", ["2024"]),
+        ("=A1*57000", ["57000"]),
+        ('="Stand 2024: "&A1', []),
+        ("='Monate 2024'!A1*2", ["2"]),
+        ("=1E3+.5+0.0", ["1E3", ".5"]),
+        ("=KIM2025+LOG10(A1)", []),
+    ],
+)
+def test_numeric_constants(formula: str, constants: list[str]) -> None:
+    assert numeric_constants(formula) == constants
+
+
+def test_tokens_of_references_and_names() -> None:
+    tokens = [
+        t for t in tokenize("='Kim''s Plan'!B$2+[1]Daten!A1+Foerderung_2025") if t.text != "+"
+    ]
+    assert [(t.kind.value, t.sheet, t.external) for t in tokens] == [
+        ("ref", "Kim's Plan", False),
+        ("ref", "Daten", True),
+        ("name", None, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("formula", "problem"),
+    [
+        ("=SUM(A1:A3)+IF(A1,MIN(A2,A3),0)", None),
+        ("=_xlfn.DAYS(A1,B1)", "function DAYS is not allowed"),
+        ("=offset(A1,0,0)", "volatile function OFFSET"),
+        ("=RAND()", "volatile function RAND"),
+        ("=IF(A1,MIN(IF(B1,1,0)),0)", "nested IF"),
+        ("=IF(A1,1,0)+IF(B1,1,0)", None),
+        ('="[1]"&A1', None),
+        ("='C:\\x\\[b.xlsx]S'!A1", "link to another file"),
+    ],
+)
+def test_function_problems(formula: str, problem: str | None) -> None:
+    problems = function_problems(formula)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(p.startswith(problem) for p in problems), problems
+
+
+def test_lower_row_references() -> None:
+    assert lower_row_references("=D7+D5+Haushalt!D9", "Monate", 6) == ["D7"]
+    assert lower_row_references("=SUM(D3:D8)+'monate'!A9", "Monate", 6) == ["D3:D8", "'monate'!A9"]
+    assert lower_row_references("=SUM(A:A)", "Monate", 6) == ["A:A"]
+    assert lower_row_references("=SUM($D$6:$AA$6)", "Monate", 6) == []
+
+
+def test_row_deviations() -> None:
+    usual = "=R[-1]C*2"
+    forms = {4: usual, 5: "=R[-1]C[-1]*2", 7: usual}
+    assert row_deviations(9, forms, 7) == [
+        (5, f"formula =R[-1]C[-1]*2 differs from the row's {usual} (R1C1, as in D9)"),
+        (6, f"no formula, but the row's formula is {usual} (R1C1, as in D9)"),
+    ]
+    assert row_deviations(9, {4: "=a", 5: "=b"}, 5)[0][0] == 5  # ties: the leftmost wins
+
+
+def test_name_target() -> None:
+    refs = name_target("'Prüfungen'!$B$5, Haushalt!$D$6:$E$6")
+    assert refs is not None
+    assert [(r.sheet, r.text) for r in refs] == [
+        ("Prüfungen", "'Prüfungen'!$B$5"),
+        ("Haushalt", "Haushalt!$D$6:$E$6"),
+    ]
+    for text in ("$B$5", "=1", "#REF!", "[1]Daten!$A$1", "Haushalt!$D$6+1", ""):
+        assert name_target(text) is None, text
+
+
+# --- names, sheets, headers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["Pruefung_OK", "Eigenanteil_2025", "_x", "\\x", "XFE1", "Übersicht2", "a.b"]
+)
+def test_good_defined_names(name: str) -> None:
+    assert check_defined_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", "empty"),
+        ("A1", "A1 notation"),
+        ("AB12", "A1 notation"),
+        ("XFD1048576", "A1 notation"),
+        ("KIM2025", "A1 notation"),
+        ("R1C1", "R1C1 notation"),
+        ("R", "R1C1 notation"),
+        ("C", "R1C1 notation"),
+        ("rc", "R1C1 notation"),
+        ("1Jahr", "must start with"),
+        ("Kosten je VZÄ", "contains ' '"),
+        ("Kosten-2025", "contains '-'"),
+        ("x" * 256, "256 characters"),
+    ],
+)
+def test_bad_defined_names(name: str, problem: str) -> None:
+    message = check_defined_name(name)
+    assert message is not None and problem in message
+
+
+@pytest.mark.parametrize("name", ["Übersicht", "Prüfungen 1", "Kim's Plan", "x" * 31])
+def test_good_sheet_names(name: str) -> None:
+    assert check_sheet_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", "empty"),
+        ("x" * 32, "32 characters"),
+        ("Plan[1]", "contains '[]'"),
+        ("a/b", "contains '/'"),
+        ("Was?", "contains '?'"),
+        ("History", "reserved"),
+        ("HISTORY", "reserved"),
+        ("'Plan", "apostrophe"),
+        ("Plan'", "apostrophe"),
+    ],
+)
+def test_bad_sheet_names(name: str, problem: str) -> None:
+    message = check_sheet_name(name)
+    assert message is not None and problem in message
+
+
+COMPARED_1 = ("Annahmen 1", "Monate 1", "Haushalt 1", "Prüfungen 1")
+
+
+@pytest.mark.parametrize(
+    ("names", "problem"),
+    [
+        (SHEETS, None),
+        (("Übersicht", "Annahmen", "Monate", "Haushalt"), "expected Übersicht"),
+        (
+            ("Vergleich", *COMPARED_1, "Annahmen 2", "Monate 2", "Haushalt 2", "Prüfungen 2"),
+            None,
+        ),
+        (("Vergleich", "Annahmen 1", "Monate 1", "Haushalt 1"), "missing sheets: Prüfungen 1"),
+        (
+            ("Vergleich", "Annahmen 1", "Haushalt 1", "Monate 1", "Prüfungen 1"),
+            "expected Annahmen 1, Monate 1, Haushalt 1, Prüfungen 1",
+        ),
+        (("Vergleich", "Notizen"), "unexpected sheet Notizen"),
+        (("Vergleich",), "no scenario sheets"),
+    ],
+)
+def test_sheet_order(names: tuple[str, ...], problem: str | None) -> None:
+    problems = check_sheet_order(names)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems
+
+
+def test_timeline_sheets() -> None:
+    assert [is_timeline(n) for n in ("Monate", "Monate 1", "Haushalt 2", "Haushaltsplan")] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_header_and_footer() -> None:
+    assert header_problems("&L&RKIM") == []
+    assert header_problems("&L&C&R") == ["header is empty"]
+    assert footer_problems("&La.xlsx&C&A&RSeite &P von &N", "a.xlsx") == []
+    assert footer_problems('&L&"Arial,Bold"&F&C&A&R&P/&N', "b.xlsx") == []
+    (problem,) = footer_problems("&La.xlsx&C&A&RSeite &&P", "a.xlsx")
+    assert "&P, &N" in problem
+    (problem,) = footer_problems("&C&A&RSeite &P von &N", "a.xlsx")
+    assert "&F or the file name a.xlsx" in problem
