@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kim_budget import lines
-from kim_budget.formula import Ref, pick
+from kim_budget.formula import Ref, column_letter, pick
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, monate
 from kim_budget.workbook.annahmen import Inputs
@@ -135,6 +135,9 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         formats.EURO,
         lambda col: lines.difference(here("Eigenanteil", col), here("Deckung", col)),
     )
+    for key in ("Eigenanteil", "Haushaltsbelastung"):
+        area = f"{column_letter(TOTAL)}{rows[key]}:{column_letter(last_col)}{rows[key]}"
+        sheet.conditional.append((area, "negative"))
     sheet.freeze = (YEAR_ROW + 1, FIRST_YEAR)
     return YearRows(sheet.name, FIRST_YEAR, last_col, rows)
 

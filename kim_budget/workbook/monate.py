@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kim_budget import lines
-from kim_budget.formula import Range, Ref, Term, lift
+from kim_budget.formula import Range, Ref, Term, column_letter, lift
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats
 from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs, ShareRefs
@@ -265,6 +265,10 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         formats.EURO,
         lambda col: lines.difference(here(personalaufwand, col), here(foerderung, col)),
         total=True,
+    )
+    last = column_letter(t.last_col)
+    sheet.conditional.append(
+        (f"{column_letter(CONSTANT)}{eigenanteil}:{last}{eigenanteil}", "negative")
     )
     sheet.freeze = (MONTH_ROW + 2, FIRST_MONTH)
     return MonthRows(
