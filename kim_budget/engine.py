@@ -82,7 +82,7 @@ import signal
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -243,16 +243,7 @@ def recalculate_libreoffice(
     """
     if not paths:
         return {}
-    soffice = _soffice()
-    if soffice is None:
-        raise EngineError("LibreOffice (soffice) is not installed or not on the PATH")
-    with tempfile.TemporaryDirectory(prefix="kim-budget-lo-", ignore_cleanup_errors=True) as temp:
-        root = Path(temp)
-        profile = root / "profile"
-        _write_profile(profile)
-        inbox, outbox = root / "in", root / "out"
-        inbox.mkdir()
-        outbox.mkdir()
+    with _libreoffice("kim-budget-lo-") as (soffice, profile, inbox, outbox):
         inputs = [
             _copy_input(path, inbox / f"book{index}{path.suffix or '.xlsx'}")
             for index, path in enumerate(paths)
@@ -284,16 +275,7 @@ def export_pdfs_libreoffice(
     """
     if not books:
         return {}
-    soffice = _soffice()
-    if soffice is None:
-        raise EngineError("LibreOffice (soffice) is not installed or not on the PATH")
-    with tempfile.TemporaryDirectory(prefix="kim-budget-pdf-", ignore_cleanup_errors=True) as temp:
-        root = Path(temp)
-        profile = root / "profile"
-        _write_profile(profile, locale="de-DE")
-        inbox, outbox = root / "in", root / "out"
-        inbox.mkdir()
-        outbox.mkdir()
+    with _libreoffice("kim-budget-pdf-", locale="de-DE") as (soffice, profile, inbox, outbox):
         inputs = [inbox / f"{name}.xlsx" for name in books]  # the footer prints the name
         for path, data in zip(inputs, books.values(), strict=True):
             path.write_bytes(data)
@@ -306,6 +288,22 @@ def export_pdfs_libreoffice(
                 raise EngineError(f"LibreOffice did not print {name}" + _output_of(result))
             pdfs[name] = pdf.read_bytes()
         return pdfs
+
+
+@contextlib.contextmanager
+def _libreoffice(prefix: str, locale: str | None = None) -> Iterator[tuple[str, Path, Path, Path]]:
+    """soffice, a fresh private profile, and empty in and out folders, removed afterwards."""
+    soffice = _soffice()
+    if soffice is None:
+        raise EngineError("LibreOffice (soffice) is not installed or not on the PATH")
+    with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as temp:
+        root = Path(temp)
+        profile = root / "profile"
+        _write_profile(profile, locale)
+        inbox, outbox = root / "in", root / "out"
+        inbox.mkdir()
+        outbox.mkdir()
+        yield soffice, profile, inbox, outbox
 
 
 def _soffice_command(

@@ -22,7 +22,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
 from kim_budget.errors import OutputError
-from kim_budget.formula import Expr, Scalar, column_letter
+from kim_budget.formula import Expr, Scalar, cell_position, column_letter
 from kim_budget.workbook.grid import Book, BookEnv
 
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z
@@ -44,16 +44,8 @@ def build_epoch() -> int:
 def range_cells(area: str) -> list[tuple[int, int]]:
     """The (row, column) cells of an A1 range such as D20:H20, row by row."""
     first, _, last = area.partition(":")
-    (row1, col1), (row2, col2) = _cell(first), _cell(last or first)
+    (row1, col1), (row2, col2) = cell_position(first), cell_position(last or first)
     return [(row, col) for row in range(row1, row2 + 1) for col in range(col1, col2 + 1)]
-
-
-def _cell(coordinate: str) -> tuple[int, int]:
-    letters = coordinate.rstrip("0123456789")
-    col = 0
-    for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(coordinate[len(letters) :]), col
 
 
 def cached_values(book: Book, env: BookEnv | None = None) -> dict[str, dict[str, Scalar]]:
@@ -101,7 +93,7 @@ def _chart_cache(xml: str, env: BookEnv) -> str:
         reference = match.group(1)
         quoted_sheet, area = unescape(reference).rsplit("!", 1)
         sheet = quoted_sheet.strip("'").replace("''", "'")
-        cells = range_cells(area.replace("$", ""))
+        cells = range_cells(area)
         points = "".join(
             f'<pt idx="{index}"><v>{_value_xml(env.value(sheet, row, col))[1]}</v></pt>'
             for index, (row, col) in enumerate(cells)

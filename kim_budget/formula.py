@@ -51,6 +51,21 @@ def column_letter(col: int) -> str:
     return letters
 
 
+def column_number(letters: str) -> int:
+    """A → 1, AA → 27."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def cell_position(coordinate: str) -> tuple[int, int]:
+    """ "D20" (or "$D$20") → (row 20, column 4)."""
+    plain = coordinate.replace("$", "")
+    letters = plain.rstrip("0123456789")
+    return int(plain[len(letters) :]), column_number(letters)
+
+
 def quote_sheet(sheet: str) -> str:
     """A sheet name as it must appear in a reference."""
     if _SAFE_SHEET_NAME.match(sheet):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
-from kim_budget.formula import column_letter
+from kim_budget.formula import column_letter, column_number
 from kim_budget.verify_rules import (
     FIRST_PERIOD_COLUMN,
     INPUT_SHEET,
@@ -33,7 +33,6 @@ from kim_budget.verify_rules import (
     check_defined_name,
     check_sheet_name,
     check_sheet_order,
-    column_number,
     footer_problems,
     function_problems,
     header_problems,

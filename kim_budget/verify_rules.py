@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kim_budget.formula import column_letter, column_number
+
 MAX_COLUMN = 16384  # XFD
 MAX_ROW = 1048576
 MAX_FORMULA_LENGTH = 120
@@ -131,14 +133,6 @@ _PREFIX = re.compile(_SHEET)
 _POINT = re.compile(r"(\$?)([A-Za-z]{1,3})?(\$?)([0-9]+)?")
 
 
-def column_number(letters: str) -> int:
-    """A → 1, AA → 27."""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
 def _point(text: str) -> Point | None:
     match = _POINT.fullmatch(text)
     if match is None:
@@ -241,7 +235,7 @@ def row_deviations(row: int, forms: dict[int, str], last_col: int) -> list[tuple
     """
     counts = Counter(forms[col] for col in sorted(forms))
     usual = max(counts, key=lambda form: counts[form])  # max keeps the first of equals
-    example = f"{_letters(min(c for c, f in forms.items() if f == usual))}{row}"
+    example = f"{column_letter(min(c for c, f in forms.items() if f == usual))}{row}"
     deviations: list[tuple[int, str]] = []
     for col in range(FIRST_PERIOD_COLUMN, last_col + 1):
         form = forms.get(col)
@@ -254,14 +248,6 @@ def row_deviations(row: int, forms: dict[int, str], last_col: int) -> list[tuple
                 (col, f"formula {form} differs from the row's {usual} (R1C1, as in {example})")
             )
     return deviations
-
-
-def _letters(col: int) -> str:
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # --- F3 functions ---------------------------------------------------------------------------

@@ -129,56 +129,25 @@ def _index_rows(t: _Timeline, increases: tuple[IncreaseRefs, ...], what: str) ->
     return index_row
 
 
-def _occupancy(t: _Timeline, positions: tuple[PositionRefs, ...]) -> list[int]:
-    """One flag row per position: 1 in the months it is filled."""
-    rows = []
-    for p in positions:
-
-        def active(col: int, p: PositionRefs = p) -> Term:
-            return lines.active(t.month(col), p.start, p.end)
-
-        rows.append(t.add(f"Besetzt: {p.name}", "Flag", formats.FLAG, active))
-    return rows
-
-
-def _costs(
-    t: _Timeline, positions: tuple[PositionRefs, ...], active: list[int], cost_index: int
+def _each_position(
+    t: _Timeline,
+    positions: tuple[PositionRefs, ...],
+    line: tuple[str, str, str],
+    formula: Callable[[int, PositionRefs, int], Term],
+    rows: list[int] | None = None,
+    total: bool = False,
 ) -> list[int]:
-    """One Personalaufwand row per position."""
-    rows = []
-    for p, flag in zip(positions, active, strict=True):
+    """One row per position; formula(column, position, the position's row in `rows`)."""
+    label, unit, number_format = line
+    made = []
+    for index, position in enumerate(positions):
+        row = rows[index] if rows else 0
 
-        def cost(col: int, p: PositionRefs = p, flag: int = flag) -> Term:
-            return lines.position_cost(
-                t.here(flag, col), p.fte, p.annual_cost, t.here(cost_index, col)
-            )
+        def cell(col: int, position: PositionRefs = position, row: int = row) -> Term:
+            return formula(col, position, row)
 
-        rows.append(t.add(f"Personalaufwand: {p.name}", "€", formats.EURO, cost, total=True))
-    return rows
-
-
-def _funded_fte(t: _Timeline, positions: tuple[PositionRefs, ...], active: list[int]) -> list[int]:
-    """One row per position with its VZÄ that count towards funding."""
-    rows = []
-    for p, flag in zip(positions, active, strict=True):
-
-        def fte(col: int, p: PositionRefs = p, flag: int = flag) -> Term:
-            return lines.funded_share(lines.filled_fte(t.here(flag, col), p.fte), p.funded)
-
-        rows.append(t.add(f"Geförderte VZÄ: {p.name}", "VZÄ", formats.VZAE_PLAIN, fte))
-    return rows
-
-
-def _funded_costs(t: _Timeline, positions: tuple[PositionRefs, ...], costs: list[int]) -> list[int]:
-    """One row per position with its Personalaufwand if it counts towards funding."""
-    rows = []
-    for p, row in zip(positions, costs, strict=True):
-
-        def cost(col: int, p: PositionRefs = p, row: int = row) -> Term:
-            return lines.funded_share(t.here(row, col), p.funded)
-
-        rows.append(t.add(f"Personalaufwand gefördert: {p.name}", "€", formats.EURO, cost))
-    return rows
+        made.append(t.add(f"{label}: {position.name}", unit, number_format, cell, total=total))
+    return made
 
 
 def _share_cap(t: _Timeline, share: ShareRefs) -> Ref:
@@ -209,11 +178,26 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
     cost_index = _index_rows(t, inputs.cost_increases, "Kostenindex")
     funding_index = _index_rows(t, inputs.funding_increases, "Förderindex")
 
+    positions = inputs.positions
     t.section("Besetzung")
-    active = _occupancy(t, inputs.positions)
+    active = _each_position(
+        t,
+        positions,
+        ("Besetzt", "Flag", formats.FLAG),
+        lambda col, p, _: lines.active(t.month(col), p.start, p.end),
+    )
 
     t.section("Personalaufwand")
-    costs = _costs(t, inputs.positions, active, cost_index)
+    costs = _each_position(
+        t,
+        positions,
+        ("Personalaufwand", "€", formats.EURO),
+        lambda col, p, flag: lines.position_cost(
+            here(flag, col), p.fte, p.annual_cost, here(cost_index, col)
+        ),
+        rows=active,
+        total=True,
+    )
     personalaufwand = t.add(
         "Personalaufwand gesamt",
         "€",
@@ -223,7 +207,13 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
     )
 
     t.section("Förderung")
-    fte_rows = _funded_fte(t, inputs.positions, active)
+    fte_rows = _each_position(
+        t,
+        positions,
+        ("Geförderte VZÄ", "VZÄ", formats.VZAE_PLAIN),
+        lambda col, p, flag: lines.funded_share(lines.filled_fte(here(flag, col), p.fte), p.funded),
+        rows=active,
+    )
     cap: Ref | None = inputs.max_fte if inputs.share is None else _share_cap(t, inputs.share)
     funded_fte = t.add(
         "Geförderte VZÄ" + (" (höchstens Obergrenze)" if cap is not None else ""),
@@ -240,7 +230,13 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         ),
         total=True,
     )
-    cost_rows = _funded_costs(t, inputs.positions, costs)
+    cost_rows = _each_position(
+        t,
+        positions,
+        ("Personalaufwand gefördert", "€", formats.EURO),
+        lambda col, p, cost: lines.funded_share(here(cost, col), p.funded),
+        rows=costs,
+    )
     funded_cost = t.add(
         "Personalaufwand geförderter Stellen",
         "€",

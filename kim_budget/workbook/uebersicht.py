@@ -11,7 +11,7 @@ from kim_budget.formula import Ref, column_letter
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt
 from kim_budget.workbook.annahmen import Inputs
-from kim_budget.workbook.grid import Chart, Sheet
+from kim_budget.workbook.grid import Chart, Content, Sheet
 
 NAME = "Übersicht"
 LABEL, UNIT, TOTAL, FIRST_YEAR = 1, 2, 3, 4
@@ -130,24 +130,23 @@ def _cover(sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref) -> int
     )
     sheet.put(2, LABEL, inputs.title, role="subtitle")
     sheet.put(3, LABEL, PURPOSE, role="note")
-    row = 5
-    facts: list[tuple[str, object, str | None]] = []
+    facts: list[tuple[str, Content]] = []
     if inputs.municipality is not None:
-        facts.append(("Kommune", inputs.municipality, None))
+        facts.append(("Kommune", inputs.municipality))
     if inputs.reference is not None:
-        facts.append(("Vorlagen-Nr.", inputs.reference, None))
+        facts.append(("Vorlagen-Nr.", inputs.reference))
     facts += [
-        ("Szenariodatei", scenario.path.name, None),
-        ("SHA-256 der Szenariodatei", scenario.sha256, None),
-        ("Erzeugt mit", f"kim-budget {__version__}", None),
-        ("Prüfungen (Blatt „Prüfungen“)", lines.status(master), None),
+        ("Szenariodatei", scenario.path.name),
+        ("SHA-256 der Szenariodatei", scenario.sha256),
+        ("Erzeugt mit", f"kim-budget {__version__}"),
+        ("Prüfungen (Blatt „Prüfungen“)", lines.status(master)),
     ]
-    for label, value, number_format in facts:
+    for row, (label, value) in enumerate(facts, start=5):
         sheet.put(row, LABEL, label, role="label")
-        status = sheet.put(row, UNIT, value, number_format, role="text")  # type: ignore[arg-type]
-        row += 1
-    sheet.conditional.append((status.coordinate(), "fehler"))
-    return row + 1
+        sheet.put(row, UNIT, value, role="text")
+    status_row = 5 + len(facts) - 1
+    sheet.conditional.append((f"{column_letter(UNIT)}{status_row}", "fehler"))
+    return status_row + 2
 
 
 def lay_out(
