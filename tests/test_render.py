@@ -18,12 +18,14 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+import openpyxl
 import pytest
 from helpers import scenario_files
 
 from kim_budget import german, render
 from kim_budget.errors import OutputError, ScenarioErrors, TemplateError
 from kim_budget.model import Result, compute
+from kim_budget.pipeline import workbook_bytes
 from kim_budget.render import CONTEXT_KEYS, DEFAULT_TEMPLATES, check_templates, render_texts
 from kim_budget.scenario import Budget, load_scenario
 
@@ -625,3 +627,36 @@ def test_template_not_utf8(custom: Path) -> None:
     (custom / "finanzielle-auswirkungen.html.j2").write_bytes(b"<p>Gr\xfc\xdfe</p>\n")
     raised = error(custom)
     assert raised.problem == "not UTF-8 text; save it as UTF-8"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_table_figures_equal_the_workbook_cache(path: Path, tmp_path: Path) -> None:
+    """The texts' table shows, to the cent, what the workbook caches for each year."""
+    workbook = tmp_path / "book.xlsx"
+    workbook.write_bytes(workbook_bytes(load_scenario(path)))
+    book = openpyxl.load_workbook(workbook, data_only=True)
+
+    def cached(name: str) -> float:
+        ((sheet, cell),) = book.defined_names[name].destinations
+        value = book[sheet][cell.replace("$", "")].value
+        assert isinstance(value, int | float), name
+        return value
+
+    _, _, plain_text = texts(path)
+    rows, _ = txt_parts(plain_text)
+    for row in rows:
+        if row[0] == "Summe":
+            continue
+        year = row[0]
+        eigenanteil = cached(f"Eigenanteil_{year}")
+        belastung = cached(f"Haushaltsbelastung_{year}")
+        workbook_figures = [
+            cached(f"Personalaufwand_{year}"),
+            cached(f"Foerderung_{year}"),
+            eigenanteil,
+            eigenanteil - belastung,  # Deckung
+            belastung,
+        ]
+        assert [amount(cell.removesuffix(" €")) for cell in row[1:]] == [
+            cents(figure) for figure in workbook_figures
+        ], year
