@@ -267,6 +267,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         start=1,
     ):
         sheet.put(4, col, header, role="header")
+    sheet.title_rows = (1, 4)  # printed on every page
     rows = _Rows(sheet, scenario.path.name)
     rows.section("Szenario")
     title = rows.add("Titel", scenario.title, None, "Text", "title")
