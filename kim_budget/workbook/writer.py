@@ -47,7 +47,7 @@ _FAIL = PatternFill("solid", fgColor="FFC7CE")
 _WARN_FONT = Font(color="9C0006")
 _WIDTHS = {
     "Übersicht": (48, 12, 16),
-    "Annahmen": (44, 18, 14, 30, 60),
+    "Annahmen": (44, 36, 12, 28, 70),
     "Monate": (46, 8, 16),
     "Haushalt": (46, 8, 16),
     "Prüfungen": (52, 14, 14),
