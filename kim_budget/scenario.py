@@ -139,6 +139,10 @@ class Scenario:
 # Loading
 
 _TEXT_KEYS = ("title", "municipality", "reference", "description")
+_TEXT_LENGTHS = {"title": 200, "municipality": 100, "reference": 50, "description": 1000}
+"""Most characters per text; 1000 is what the workbook's own validation allows for a text input."""
+_NAME_LENGTH = 200
+_PRODUCT_LENGTH = 200
 _TOP_KEYS = (*_TEXT_KEYS, "horizon", "positions", "cost", "funding", "offset", "budget")
 _POSITION_KEYS = ("name", "fte", "start", "end", "annual_cost", "funded")
 _COST_KEYS = ("annual_cost_per_fte", "increases")
@@ -152,8 +156,10 @@ _ACCOUNT = re.compile(r"[0-9]{3,10}")
 _YEAR = Limits(2000, 2100)
 _MAX_SPAN = 15
 _FTE = Limits(0, 20, low_open=True)
-_MONEY = Limits(0)
-_POSITIVE = Limits(0, low_open=True)
+_MONEY = Limits(0, 10_000_000)
+"""€ per VZÄ and year."""
+_POPULATION = Limits(0, 100_000_000, low_open=True)
+_DISTRICT_FTE = Limits(0, 1000, low_open=True)
 _PERCENT = Limits(-50, 100, low_open=True)
 _EMPTY = "file is empty; a scenario needs at least title, [horizon], [[positions]] and [funding]"
 
@@ -243,8 +249,18 @@ def _same_workbook(files: Sequence[Path]) -> list[ScenarioError]:
 
 def _scenario(path: Path, data: Table, sha256: str, check: Checker) -> Scenario | None:
     check.keys(data, "", _TOP_KEYS)
-    title = check.text(data, "title", "", required=True)
-    texts = [check.text(data, key, "", required=False) for key in _TEXT_KEYS[1:]]
+    title = check.text(data, "title", "", required=True, max_length=_TEXT_LENGTHS["title"])
+    texts = [
+        check.text(
+            data,
+            key,
+            "",
+            required=False,
+            max_length=_TEXT_LENGTHS[key],
+            multiline=key == "description",
+        )
+        for key in _TEXT_KEYS[1:]
+    ]
     horizon = _horizon(data, check)
     positions = _positions(data, check, horizon)
     cost = _cost(data, check)
@@ -304,7 +320,7 @@ def _position(
     item: Table, path: str, check: Checker, horizon: tuple[int, int] | None
 ) -> Position | None:
     check.keys(item, path, _POSITION_KEYS)
-    name = check.text(item, "name", path, required=True)
+    name = check.text(item, "name", path, required=True, max_length=_NAME_LENGTH)
     fte = check.number(item, "fte", path, _FTE, required=True)
     start = check.month(item, "start", path, required=True)
     end = check.month(item, "end", path, required=False)
@@ -385,9 +401,9 @@ def _share(funding: Table, check: Checker) -> Share | None:
         return None
     path = "funding.share"
     check.keys(table, path, _SHARE_KEYS)
-    population = check.integer(table, "population", path, _POSITIVE, required=True)
-    district = check.integer(table, "district_population", path, _POSITIVE, required=True)
-    district_fte = check.number(table, "district_fte", path, _POSITIVE, required=True)
+    population = check.integer(table, "population", path, _POPULATION, required=True)
+    district = check.integer(table, "district_population", path, _POPULATION, required=True)
+    district_fte = check.number(table, "district_fte", path, _DISTRICT_FTE, required=True)
     if population is not None and district is not None and population > district:
         allowed = f"≤ district_population ({district})"
         check.error(f"{path}.population", f"must be {allowed}, got {population}")
@@ -455,7 +471,7 @@ def _budget(data: Table, check: Checker) -> Budget:
     if table is None:
         return Budget()
     check.keys(table, "budget", _BUDGET_KEYS)
-    product = check.text(table, "product", "budget", required=False)
+    product = check.text(table, "product", "budget", required=False, max_length=_PRODUCT_LENGTH)
     accounts = [_account(table, key, check) for key in _ACCOUNT_KEYS]
     return Budget(product, accounts[0], accounts[1])
 

@@ -27,6 +27,14 @@ Table = dict[str, Any]
 MONTH_FORMAT = 'a month "YYYY-MM" or a TOML date'
 _TOML_POSITION = re.compile(r"(.*) \(at line (\d+), column (\d+)\)", re.DOTALL)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_ESCAPE = re.compile("[\x7f-\x9f\ufffe\uffff]")
+"""Characters that `show` escapes besides those JSON escapes (U+0000–U+001F, quote, backslash)."""
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""Control characters (Unicode category Cc): C0, DEL and C1."""
+_LINE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab, line feed and carriage return."""
+_NONCHARACTER = re.compile("[\ufffe\uffff]")
+"""Noncharacters that XML 1.0 forbids (besides control characters) and TOML allows."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,16 @@ class Limits:
     def __str__(self) -> str:
         parts = []
         if self.low is not None:
-            parts.append(f"{'>' if self.low_open else '≥'} {self.low}")
+            parts.append(f"{'>' if self.low_open else '≥'} {_bound(self.low)}")
         if self.high is not None:
-            parts.append(f"≤ {self.high}")
+            parts.append(f"≤ {_bound(self.high)}")
         return " and ".join(parts)
+
+
+def _bound(value: float) -> str:
+    """A limit as text: whole numbers without ".0", from 10,000 on with thousands separators."""
+    number: float = int(value) if value == int(value) else value
+    return f"{number:,}" if abs(number) >= 10_000 else str(number)
 
 
 def key_path(parent: str, key: str | int) -> str:
@@ -64,7 +78,7 @@ def show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _ESCAPE.sub(_escape, json.dumps(value, ensure_ascii=False))
     if isinstance(value, date | time):
         return value.isoformat()
     return repr(value)
@@ -89,6 +103,10 @@ def describe(value: object) -> str:
     else:
         kind = "time"
     return f"{kind} {show(value)}"
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match[0]):04x}"
 
 
 def month_text(month: date) -> str:
@@ -163,9 +181,23 @@ class Checker:
                 self.error(key_path(path, index), f"must be a table, got {describe(item)}")
         return found
 
-    def text(self, table: Table, key: str, parent: str, *, required: bool) -> str | None:
-        """Text, stripped; required text must be 1–200 characters, optional empty text is None."""
-        expected = "text, 1–200 characters" if required else "text"
+    def text(
+        self,
+        table: Table,
+        key: str,
+        parent: str,
+        *,
+        required: bool,
+        max_length: int = 200,
+        multiline: bool = False,
+    ) -> str | None:
+        """Text, stripped, at most `max_length` characters; required text must not be empty,
+        optional empty text is None.
+
+        Control characters are refused (they break one-line cells, headers and texts, and most
+        are not allowed in the workbook's XML); `multiline` text may hold tabs and line breaks.
+        """
+        expected = f"text, 1–{max_length} characters" if required else "text"
         value = self.get(table, key, parent, expected, required)
         path = key_path(parent, key)
         if value is None:
@@ -174,10 +206,21 @@ class Checker:
             self.error(path, f"must be {expected}, got {describe(value)}")
             return None
         value = value.strip()
+        bad = (_LINE_CONTROL if multiline else _CONTROL).search(value)
+        odd = _NONCHARACTER.search(value)
         if required and not value:
             self.error(path, "must not be empty")
-        elif required and len(value) > 200:
-            self.error(path, f"must be at most 200 characters, got {len(value)} characters")
+        elif bad is not None:
+            allowed = " other than tab and line breaks" if multiline else ""
+            where = _character(value, bad)
+            self.error(path, f"must not contain control characters{allowed}, got {where}")
+        elif odd is not None:
+            where = _character(value, odd)
+            self.error(path, f"must not contain the noncharacters U+FFFE and U+FFFF, got {where}")
+        elif len(value) > max_length:
+            self.error(
+                path, f"must be at most {max_length} characters, got {len(value)} characters"
+            )
         return value or None
 
     def number(
@@ -273,6 +316,11 @@ def _syntax_error(message: str) -> str:
     if message.endswith(end):
         return f"TOML syntax error at the end of the file: {message.removesuffix(end)}"
     return f"TOML syntax error: {message}"
+
+
+def _character(text: str, found: re.Match[str]) -> str:
+    """The text, quoted, and which of its characters is wrong (counting from 1)."""
+    return f"{show(text)} (character U+{ord(found[0]):04X} at position {found.start() + 1})"
 
 
 def _parse_month(value: object) -> tuple[int, int] | None:

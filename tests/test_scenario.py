@@ -240,6 +240,42 @@ def test_max_fte_and_limits_are_inclusive(tmp_path: Path) -> None:
     assert scenario.funding.fte_cap == 1.173
 
 
+def test_text_and_number_limits_are_inclusive(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace('title = "KIM"', 'title = "{}"'.format("t" * 200))
+        .replace(
+            'name = "Case Management"', 'name = "{}"\nannual_cost = 10_000_000'.format("n" * 200)
+        )
+        .replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 1e7")
+        .replace("rate_per_fte = 57000", "rate_per_fte = 10_000_000")
+        + "\n[funding.share]\npopulation = 100_000_000\ndistrict_population = 100_000_000\n"
+        + "district_fte = 1000\n"
+        + '\n[budget]\nproduct = "{}"\n'.format("p" * 200)
+    )
+    top = 'municipality = "{}"\nreference = "{}"\ndescription = "{}"\n'.format(
+        "m" * 100, "r" * 50, "d" * 1000
+    )
+    scenario = load_scenario(write(tmp_path / "limits.toml", top + text))
+    assert [len(t or "") for t in (scenario.municipality, scenario.reference)] == [100, 50]
+    assert len(scenario.description or "") == 1000
+    assert (len(scenario.title), len(scenario.positions[0].name)) == (200, 200)
+    assert len(scenario.budget.product or "") == 200
+    assert scenario.positions[0].annual_cost == scenario.cost.annual_cost_per_fte == 1e7
+    assert scenario.funding.rate_per_fte == 1e7
+    assert scenario.funding.share == Share(100_000_000, 100_000_000, 1000.0)
+
+
+def test_description_may_hold_tabs_and_line_breaks(tmp_path: Path) -> None:
+    text = 'description = """\nErste Zeile\\r\n\tzweite Zeile\n"""\n' + MINIMAL  # \\r: a CR
+    scenario = load_scenario(write(tmp_path / "lines.toml", text))
+    assert scenario.description == "Erste Zeile\r\n\tzweite Zeile"
+
+
+def test_surrounding_whitespace_of_one_line_text_is_stripped(tmp_path: Path) -> None:
+    text = MINIMAL.replace('title = "KIM"', 'title = """\n\tKIM\n"""')
+    assert load_scenario(write(tmp_path / "strip.toml", text)).title == "KIM"
+
+
 def test_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))
