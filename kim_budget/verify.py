@@ -1,15 +1,15 @@
 """Check generated workbooks against the model standard: `verify_workbooks`.
 
 The standard follows the FAST Standard and the ICAEW Financial Modelling Code where a program
-can see it. Each finding names the file, sheet, cell and rule (see `RULES`). Formula rules and
-the name checks live in `verify_rules.py` (pure, no openpyxl); this module applies them to the
-cells, sheets and names of each workbook, read with openpyxl and, for what openpyxl reads
-lossily (headers and footers, external-link parts, ``calcPr``), from the package's XML.
+can see it. Each finding names the file, sheet, cell and rule (see `RULES`). Formula rules
+live in `verify_rules.py`, Excel's name rules in `excel_names.py` (both pure, no openpyxl);
+this module applies them to the cells, sheets and names of each workbook, read with openpyxl
+and, for what openpyxl reads lossily (headers and footers, external-link parts, ``calcPr``),
+from the package's XML.
 
 LibreOffice recalculates all workbooks in one run (rule E1), when it is installed.
 
-Importing this module does not import openpyxl (the writer imports `check_defined_name` and
-`check_sheet_name` from here); `verify_workbooks` does.
+Importing this module does not import openpyxl; `verify_workbooks` does.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
+from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.formula import column_letter, column_number
 from kim_budget.verify_rules import (
     FIRST_PERIOD_COLUMN,
     INPUT_SHEET,
     MAX_FORMULA_LENGTH,
-    check_defined_name,
-    check_sheet_name,
+    MAX_HEADER_FOOTER_LENGTH,
     check_sheet_order,
     footer_problems,
     function_problems,
@@ -43,6 +43,7 @@ from kim_budget.verify_rules import (
     row_deviations,
     sheet_kind,
     to_r1c1,
+    typed_value_allowed,
 )
 
 if TYPE_CHECKING:
@@ -56,10 +57,9 @@ __all__ = [
     "INPUT_STYLE",
     "MASTER_CHECK",
     "RULES",
+    "TYPED_VALUE",
     "Finding",
     "Report",
-    "check_defined_name",
-    "check_sheet_name",
     "verify_workbooks",
 ]
 
@@ -68,6 +68,7 @@ MASTER_CHECK = "Pruefung_OK"
 ENGINE_MISSING = "LibreOffice (soffice) is not installed; install libreoffice-calc-nogui"
 MAX_PROMPT = 255
 MAX_TITLE = 32
+TYPED_VALUE = "number typed in as a value; derived figures must be formulas"
 
 RULES = {
     "W0": "the workbook exists and can be read",
@@ -76,12 +77,16 @@ RULES = {
     "F3": "only allowed functions; no nested IF, nothing volatile, no links to other files",
     "F4": f"formulas at most {MAX_FORMULA_LENGTH} characters",
     "F5": "no formula refers to a lower row of its own sheet",
+    "F6": f"derived figures are formulas: typed-in numbers only in column B of {INPUT_SHEET}",
     "S1": "sheet order",
     "S2": "nothing hidden (sheets, rows, columns)",
     "S3": "every sheet protected",
     "S4": f"inputs: style {INPUT_STYLE}, unlocked, constants, only on {INPUT_SHEET}",
     "S5": "data validation with prompt and error message on every input cell",
-    "S6": "print setup: A4 landscape, one page wide, print titles, header and footer",
+    "S6": (
+        "print setup: A4 landscape, one page wide, print titles, header and footer "
+        f"(each at most {MAX_HEADER_FOOTER_LENGTH} characters)"
+    ),
     "S7": "no number, date or boolean cell in the General number format",
     "S8": "defined names and sheet names obey Excel's rules; names refer to existing sheets",
     "M1": f"the master check {MASTER_CHECK} is TRUE",
@@ -392,6 +397,8 @@ def _check_cells(out: _Findings, ws: Worksheet, cached: Worksheet) -> list[_Cell
                     forms.setdefault(cell.row, {})[cell.column] = to_r1c1(
                         text, cell.row, cell.column
                     )
+            elif _is_number(cell.value) and not typed_value_allowed(sheet, cell.column):
+                out.add("F6", TYPED_VALUE, sheet, cell.coordinate)
             _check_input(out, sheet, cell, text, validations)
             _check_number_format(out, sheet, cached[cell.coordinate])
     for row_number, row_forms in sorted(forms.items()):
@@ -479,11 +486,15 @@ def _validation_problems(coordinate: str, validations: list[DataValidation]) -> 
     return problems
 
 
+def _is_number(value: object) -> bool:
+    """Whether a cell value is a number, date, time or boolean (bool is an int)."""
+    return isinstance(value, int | float | date | time | timedelta)
+
+
 def _check_number_format(out: _Findings, sheet: str, cell: Any) -> None:
     """S7: a cell whose (cached) value is a number, date or boolean has a number format."""
     value = cell.value
-    numeric = isinstance(value, int | float | date | time | timedelta)  # bool is an int
-    if numeric and cell.number_format == "General":
+    if _is_number(value) and cell.number_format == "General":
         out.add("S7", f"{value!r} is shown in the General number format", sheet, cell.coordinate)
 
 

@@ -1,8 +1,8 @@
-"""The rules of `kim_budget.verify` that need no workbook: formula text, names, sheet order.
+"""The rules of `kim_budget.verify` that need no workbook: formula text, sheet order, headers.
 
-Pure functions over strings, without openpyxl, so that the workbook writer can call
-`check_defined_name` and `check_sheet_name` before it writes, and each rule can be tested on
-its own. `verify.py` applies them to the cells, names and sheets of a workbook.
+Pure functions over strings, without openpyxl, so that each rule can be tested on its own.
+`verify.py` applies them to the cells, names and sheets of a workbook. Excel's rules for
+defined names and sheet names live in `kim_budget.excel_names` (the writer uses them too).
 
 Formulas are split into tokens by `tokenize` (strings, references, names, functions, numbers,
 operators); every formula rule works on those tokens, so digits inside references (``A12``,
@@ -18,13 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kim_budget.excel_names import MAX_COLUMN, MAX_ROW
 from kim_budget.formula import column_letter, column_number
 
-MAX_COLUMN = 16384  # XFD
-MAX_ROW = 1048576
 MAX_FORMULA_LENGTH = 120
-MAX_NAME_LENGTH = 255
-MAX_SHEET_NAME_LENGTH = 31
+MAX_HEADER_FOOTER_LENGTH = 255  # Excel's limit for each header and footer string
 ALLOWED_CONSTANTS = frozenset({0.0, 1.0, 12.0, 100.0})
 ALLOWED_FUNCTIONS = (
     "SUM",
@@ -50,11 +48,9 @@ SCENARIO_GROUP = ("Annahmen", "Monate", "Haushalt", "Prüfungen")
 TIMELINE_SHEETS = ("Monate", "Haushalt")
 INPUT_SHEET = "Annahmen"
 FIRST_PERIOD_COLUMN = 4  # D: A label | B unit | C constant or total | D… one column per period
+VALUE_COLUMN = 2  # B: the value column of Annahmen, the only place for typed-in numbers
 
 _FUNCTION_PREFIXES = ("_xlfn.", "_xlws.", "_xludf.")
-_SHEET_NAME_FORBIDDEN = frozenset("[]:*?/\\")
-_A1_LIKE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
-_R1C1_LIKE = re.compile(r"[Rr][0-9]*(?:[Cc][0-9]*)?|[Cc][0-9]*")
 
 
 class Kind(StrEnum):
@@ -313,6 +309,19 @@ def lower_row_references(formula: str, sheet: str, row: int) -> list[str]:
     return found
 
 
+# --- F6 typed-in numbers --------------------------------------------------------------------
+
+
+def typed_value_allowed(sheet: str, col: int) -> bool:
+    """F6: whether a number, date or boolean may be typed in (not a formula) at this place.
+
+    Only in the value column (B) of an assumptions sheet ("Annahmen", "Annahmen 1", …): the
+    inputs, and locked constants such as the horizon years and the checks' tolerance.
+    Every other figure is derived and must be a formula.
+    """
+    return col == VALUE_COLUMN and sheet_kind(sheet, (INPUT_SHEET,)) is not None
+
+
 # --- S8 and M1 defined names ---------------------------------------------------------------
 
 
@@ -422,78 +431,34 @@ def header_footer_parts(text: str) -> tuple[frozenset[str], str]:
     return frozenset(codes - {"L", "C", "R"}), "".join(literal)
 
 
-def header_problems(header: str) -> list[str]:
-    """S6: the header must show something."""
-    codes, literal = header_footer_parts(header)
-    if literal.strip() or codes & set("PNDTFAZG"):
+def _length_problems(label: str, text: str) -> list[str]:
+    if len(text) <= MAX_HEADER_FOOTER_LENGTH:
         return []
-    return ["header is empty"]
+    return [
+        f"{label} has {len(text)} characters; at most {MAX_HEADER_FOOTER_LENGTH} allowed "
+        "(Excel's limit)"
+    ]
+
+
+def header_problems(header: str) -> list[str]:
+    """S6: the header must show something and fit Excel's 255 characters."""
+    problems = _length_problems("header", header)
+    codes, literal = header_footer_parts(header)
+    if not (literal.strip() or codes & set("PNDTFAZG")):
+        problems.append("header is empty")
+    return problems
 
 
 def footer_problems(footer: str, file_name: str) -> list[str]:
-    """S6: the footer shows page X of Y (&P, &N), the sheet (&A) and the file (name or &F)."""
+    """S6: the footer shows page X of Y (&P, &N), the sheet (&A) and the file (name or &F).
+
+    Like the header, it must fit Excel's 255 characters.
+    """
+    problems = _length_problems("footer", footer)
     codes, literal = header_footer_parts(footer)
     missing = [f"&{code}" for code in "PNA" if code not in codes]
     if "F" not in codes and file_name not in literal:
         missing.append(f"&F or the file name {file_name}")
-    if not missing:
-        return []
-    return [f"footer lacks {', '.join(missing)} (has {footer!r})"]
-
-
-# --- S8 names -------------------------------------------------------------------------------
-
-
-def _looks_like_a1(name: str) -> bool:
-    match = _A1_LIKE.fullmatch(name)
-    return match is not None and column_number(match.group(1)) <= MAX_COLUMN
-
-
-def check_defined_name(name: str) -> str | None:
-    """What makes `name` unusable as an Excel defined name, or None when it is fine.
-
-    Excel's rules: 1–255 characters; starts with a letter, "_" or "\\"; then only letters,
-    digits, "_" and "."; and no name that reads as a cell reference in A1 (``AB12``,
-    ``KIM2025``) or R1C1 notation (``R1C1``, ``R``, ``C``).
-    """
-    if not name:
-        return "a defined name must not be empty"
-    if len(name) > MAX_NAME_LENGTH:
-        return f"defined name has {len(name)} characters; at most {MAX_NAME_LENGTH} allowed"
-    first = name[0]
-    if not (first.isalpha() or first in "_\\"):
-        return f"defined name {name!r} must start with a letter, '_' or '\\'"
-    bad = sorted({c for c in name[1:] if not (c.isalnum() or c in "_.")})
-    if bad:
-        return (
-            f"defined name {name!r} contains {''.join(bad)!r}; "
-            "only letters, digits, '_' and '.' are allowed"
-        )
-    if _looks_like_a1(name):
-        return f"defined name {name!r} looks like a cell reference (A1 notation)"
-    if _R1C1_LIKE.fullmatch(name):
-        return f"defined name {name!r} looks like a cell reference (R1C1 notation)"
-    return None
-
-
-def check_sheet_name(name: str) -> str | None:
-    """What makes `name` unusable as an Excel sheet name, or None when it is fine.
-
-    Excel's rules: 1–31 characters, none of ``[ ] : * ? / \\``, not starting or ending with an
-    apostrophe, and not "History" (reserved, in any case).
-    """
-    if not name:
-        return "a sheet name must not be empty"
-    if len(name) > MAX_SHEET_NAME_LENGTH:
-        return (
-            f"sheet name {name!r} has {len(name)} characters; "
-            f"at most {MAX_SHEET_NAME_LENGTH} allowed"
-        )
-    bad = sorted(set(name) & _SHEET_NAME_FORBIDDEN)
-    if bad:
-        return f"sheet name {name!r} contains {''.join(bad)!r}; none of []:*?/\\ is allowed"
-    if name.startswith("'") or name.endswith("'"):
-        return f"sheet name {name!r} must not start or end with an apostrophe"
-    if name.casefold() == "history":
-        return f"sheet name {name!r} is reserved by Excel"
-    return None
+    if missing:
+        problems.append(f"footer lacks {', '.join(missing)} (has {footer!r})")
+    return problems

@@ -28,12 +28,11 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget import engine as engine_module
+from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.pipeline import comparison_bytes, workbook_bytes
 from kim_budget.scenario import load_scenarios
-from kim_budget.verify import ENGINE_MISSING, Finding, Report, verify_workbooks
+from kim_budget.verify import ENGINE_MISSING, TYPED_VALUE, Finding, Report, verify_workbooks
 from kim_budget.verify_rules import (
-    check_defined_name,
-    check_sheet_name,
     check_sheet_order,
     footer_problems,
     function_problems,
@@ -45,6 +44,7 @@ from kim_budget.verify_rules import (
     row_deviations,
     to_r1c1,
     tokenize,
+    typed_value_allowed,
 )
 
 SHEETS = ("Übersicht", "Annahmen", "Monate", "Haushalt", "Prüfungen")
@@ -255,9 +255,15 @@ class Broken:
     extra_parts: Mapping[str, str] = field(default_factory=dict)
     cell: str | None = None
     """Sheet!A1 of the finding, when it has one."""
+    also: tuple[str, ...] = ()
+    """Further rules the same change breaks."""
+    message: str | None = None
+    """Part of a finding's message, when it matters which check of the rule fired."""
 
 
-def formula(sheet: str, coordinate: str, text: str) -> Callable[[Workbook], object]:
+def formula(sheet: str, coordinate: str, text: str | float | date) -> Callable[[Workbook], object]:
+    """Put a formula (or, to break F6, a typed-in value) into one cell."""
+
     def change(wb: Workbook) -> None:
         wb[sheet][coordinate].value = text
 
@@ -297,6 +303,16 @@ def _no_print_titles(ws: Worksheet) -> None:
     ws._print_rows = None  # openpyxl's setter ignores None; there is no public way to clear them
 
 
+def _long_header(ws: Worksheet) -> None:
+    assert ws.oddHeader is not None
+    ws.oddHeader.center.text = "KIM – " + "x" * 250
+
+
+def _long_footer(ws: Worksheet) -> None:
+    assert ws.oddFooter is not None
+    ws.oddFooter.center.text = "&A " + "y" * 250
+
+
 def _lock(ws: Worksheet) -> None:
     ws["B3"].protection = Protection(locked=True)
 
@@ -315,7 +331,9 @@ BROKEN = {
     "different formula in one month": Broken(
         "F2", formula("Monate", "E7", "=Annahmen!$B$3/12+0"), cell="Monate!E7"
     ),
-    "constant in one month": Broken("F2", formula("Monate", "E7", MONTHLY), cell="Monate!E7"),
+    "constant in one month": Broken(
+        "F2", formula("Monate", "E7", MONTHLY), cell="Monate!E7", also=("F6",)
+    ),
     "different formula in one year": Broken(
         "F2", formula("Haushalt", "E5", "=D5+1"), cell="Haushalt!E5"
     ),
@@ -335,6 +353,24 @@ BROKEN = {
     ),
     "reference to a lower row": Broken(
         "F5", formula("Übersicht", "B3", "=Haushalt!$D$6+B4*0"), cell="Übersicht!B3"
+    ),
+    "value instead of a formula on Haushalt": Broken(
+        "F6", formula("Haushalt", "C6", 3 * MONTHLY), cell="Haushalt!C6"
+    ),
+    "value instead of a formula on Übersicht": Broken(
+        "F6", formula("Übersicht", "B3", 3 * MONTHLY), cell="Übersicht!B3"
+    ),
+    "year typed in on Haushalt": Broken("F6", formula("Haushalt", "C5", 2024), cell="Haushalt!C5"),
+    "date typed in on Monate": Broken(
+        "F6", formula("Monate", "C5", date(2024, 12, 1)), cell="Monate!C5"
+    ),
+    "boolean typed in on Prüfungen": Broken(
+        "F6", formula("Prüfungen", "B3", True), cell="Prüfungen!B3"
+    ),
+    "number on Annahmen outside column B": Broken(
+        "F6",
+        setting("Annahmen", lambda ws: _put(ws, "C3", 12, "0")),
+        cell="Annahmen!C3",
     ),
     "wrong sheet order": Broken("S1", lambda wb: wb.move_sheet("Haushalt", offset=-1)),
     "hidden sheet": Broken(
@@ -385,6 +421,12 @@ BROKEN = {
     "no print titles on a timeline": Broken("S6", setting("Haushalt", _no_print_titles)),
     "footer without page numbers": Broken("S6", setting("Haushalt", _footer)),
     "empty header": Broken("S6", setting("Prüfungen", _header)),
+    "header over 255 characters": Broken(
+        "S6", setting("Prüfungen", _long_header), message="header has 258 characters"
+    ),
+    "footer over 255 characters": Broken(
+        "S6", setting("Monate", _long_footer), message="footer has 276 characters"
+    ),
     "number in General format": Broken(
         "S7",
         setting("Haushalt", lambda ws: setattr(ws["D5"], "number_format", "General")),
@@ -414,9 +456,30 @@ def test_broken_workbook_is_rejected_with_its_rule(case: Broken, tmp_path: Path)
     path = save(wb, tmp_path / "broken.xlsx", case.cached, case.extra_parts)
     findings = findings_of(path)
     assert findings, "verify accepted a broken workbook"
-    assert {finding.rule for finding in findings} == {case.rule}, [str(f) for f in findings]
+    rules = {finding.rule for finding in findings}
+    assert rules == {case.rule, *case.also}, [str(f) for f in findings]
     if case.cell is not None:
         assert case.cell in {f"{finding.sheet}!{finding.cell}" for finding in findings}
+    if case.message is not None:
+        assert any(case.message in finding.message for finding in findings), findings
+
+
+def test_typed_value_names_the_rule(tmp_path: Path) -> None:
+    wb = compliant_workbook()
+    wb["Haushalt"]["D6"].value = 3 * MONTHLY  # a period column: F2 sees it too
+    findings = findings_of(save(wb, tmp_path / "typed.xlsx"))
+    assert [(f.rule, f.cell, f.message) for f in findings if f.rule == "F6"] == [
+        ("F6", "D6", TYPED_VALUE)
+    ]
+
+
+def test_locked_constant_in_the_value_column_of_annahmen_is_allowed(tmp_path: Path) -> None:
+    """Like the horizon years and the checks' tolerance: locked, not an input, column B."""
+    wb = compliant_workbook()
+    _put(wb["Annahmen"], "A5", "Toleranz der Prüfungen")
+    _put(wb["Annahmen"], "B5", 0.005, EURO)
+    assert wb["Annahmen"]["B5"].protection.locked and wb["Annahmen"]["B5"].style == "Normal"
+    assert findings_of(save(wb, tmp_path / "constant.xlsx")) == []
 
 
 def test_missing_input_style_is_rejected(tmp_path: Path) -> None:
@@ -529,11 +592,10 @@ def test_report_counts_follow_rule_order() -> None:
     assert Report(findings, False, (path,)).counts() == {"F2": 2, "S3": 1, "M1": 1}
 
 
-def test_name_checks_import_without_openpyxl() -> None:
-    code = (
-        "import sys; from kim_budget.verify import check_defined_name, check_sheet_name; "
-        "assert 'openpyxl' not in sys.modules, 'openpyxl was imported'"
-    )
+@pytest.mark.parametrize("module", ["kim_budget.excel_names", "kim_budget.verify"])
+def test_import_without_openpyxl(module: str) -> None:
+    """The writer's name rules (and verify, until it checks) need no openpyxl."""
+    code = f"import sys, {module}; assert 'openpyxl' not in sys.modules, 'openpyxl was imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -570,6 +632,26 @@ def test_generated_workbooks_keep_the_standard(tmp_path: Path) -> None:
 )
 def test_to_r1c1(formula: str, row: int, col: int, r1c1: str) -> None:
     assert to_r1c1(formula, row, col) == r1c1
+
+
+@pytest.mark.parametrize(
+    ("sheet", "col", "allowed"),
+    [
+        ("Annahmen", 2, True),
+        ("Annahmen 1", 2, True),
+        ("Annahmen 12", 2, True),
+        ("Annahmen", 1, False),
+        ("Annahmen", 3, False),
+        ("Annahmenliste", 2, False),
+        ("Übersicht", 2, False),
+        ("Monate", 2, False),
+        ("Haushalt", 4, False),
+        ("Prüfungen", 2, False),
+        ("Vergleich", 2, False),
+    ],
+)
+def test_typed_value_allowed(sheet: str, col: int, allowed: bool) -> None:
+    assert typed_value_allowed(sheet, col) is allowed
 
 
 def test_same_row_formula_in_r1c1_is_the_same() -> None:
@@ -762,3 +844,14 @@ def test_header_and_footer() -> None:
     assert "&P, &N" in problem
     (problem,) = footer_problems("&C&A&RSeite &P von &N", "a.xlsx")
     assert "&F or the file name a.xlsx" in problem
+
+
+def test_header_and_footer_length() -> None:
+    footer = "&L&F&C&A&RSeite &P von &N"
+    assert header_problems("&C" + "x" * 253) == []
+    assert header_problems("&C" + "x" * 254) == [
+        "header has 256 characters; at most 255 allowed (Excel's limit)"
+    ]
+    assert footer_problems(footer + " " * (255 - len(footer)), "a.xlsx") == []
+    (problem,) = footer_problems(footer + " " * (256 - len(footer)), "a.xlsx")
+    assert problem.startswith("footer has 256 characters")

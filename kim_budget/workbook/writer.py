@@ -19,8 +19,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget.errors import OutputError
+from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.formula import Expr, column_letter, quote_sheet
-from kim_budget.verify_rules import check_defined_name, check_sheet_name
 from kim_budget.workbook.grid import Book, Cell, Sheet, Validation
 
 INPUT_STYLE = "Eingabe"
@@ -153,8 +153,16 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str) 
         target.alignment = Alignment(wrap_text=False, vertical="top")
 
 
-def _header_text(text: str) -> str:
-    return text.replace("&", "&&")
+HEADER_LEFT, HEADER_TEXT = 110, 251  # Excel: ≤ 255 characters with the codes &L and &R
+
+
+def _header_text(text: str, limit: int) -> str:
+    """A header part: "&" doubled (Excel's code character), shortened to `limit` with "…"."""
+    escaped = text.replace("&", "&&")
+    while len(escaped) > limit:
+        text = text[:-1]
+        escaped = text.rstrip().replace("&", "&&") + "…"
+    return escaped
 
 
 def _page_setup(ws: Worksheet, sheet: Sheet, book: Book) -> None:
@@ -164,15 +172,12 @@ def _page_setup(ws: Worksheet, sheet: Sheet, book: Book) -> None:
     ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.gridLines = False
-    left = " – ".join(
-        _header_text(v)
-        for v in (book.properties.get("municipality", ""), book.properties.get("reference", ""))
-        if v
-    )
+    place = [book.properties.get(key, "") for key in ("municipality", "reference")]
+    left = _header_text(" – ".join(part for part in place if part), HEADER_LEFT)
     header, footer = ws.oddHeader, ws.oddFooter
     assert header is not None and footer is not None
     header.left.text = left
-    header.right.text = _header_text(book.properties.get("title", ""))
+    header.right.text = _header_text(book.properties.get("title", ""), HEADER_TEXT - len(left))
     footer.left.text = "&F"
     footer.center.text = "&A"
     footer.right.text = "Seite &P von &N"
