@@ -25,6 +25,7 @@ from kim_budget.errors import OutputError
 from kim_budget.formula import Expr, Scalar, cell_position, column_letter
 from kim_budget.workbook.grid import Book, BookEnv
 
+MASTER_CHECK = "Pruefung_OK"
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z
 ZIP_EPOCHS = (315532800, 4354819198)  # zip entry times run from 1980 to 2107
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
@@ -59,6 +60,17 @@ def cached_values(book: Book, env: BookEnv | None = None) -> dict[str, dict[str,
             if isinstance(cell.content, Expr)
         }
     return values
+
+
+def _require_checks_pass(book: Book, env: BookEnv) -> None:
+    """A workbook whose own master check fails is never written."""
+    master = book.names.get(MASTER_CHECK)
+    if master is not None and env.value(master.sheet, master.row, master.col) is not True:
+        title = book.properties.get("title", "")
+        raise OutputError(
+            f"{title}: the workbook's own checks (sheet Prüfungen) fail, so it was not written; "
+            "please report this with the scenario file"
+        )
 
 
 def _value_xml(value: Scalar) -> tuple[str, str]:
@@ -125,6 +137,7 @@ def finish(xlsx: bytes, book: Book) -> bytes:
     """The file with cached values in every formula cell, fixed stamps and fixed zip metadata."""
     env = BookEnv(book)
     values = cached_values(book, env)
+    _require_checks_pass(book, env)
     alt_texts = [chart.alt_text for sheet in book.sheets for chart in sheet.charts]
     sheet_files = {
         f"xl/worksheets/sheet{n}.xml": s.name for n, s in enumerate(book.sheets, start=1)

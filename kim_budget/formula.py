@@ -308,13 +308,13 @@ def apply_operator(op: str, left: Scalar, right: Scalar) -> Scalar:
 
 
 def _numbers(env: Env, args: Sequence[Expr]) -> list[float]:
-    """Numbers of the arguments; in ranges text, booleans and blanks are skipped (as in SUM)."""
+    """Numbers of the arguments; in references (ranges and cells) text, booleans and blanks are
+    skipped, as Excel's SUM, MIN and MAX do."""
     found: list[float] = []
     for arg in args:
-        if isinstance(arg, Range):
-            found += [
-                v for v in arg.values(env) if isinstance(v, int | float) and not isinstance(v, bool)
-            ]
+        if isinstance(arg, Range | Ref):
+            values = arg.values(env) if isinstance(arg, Range) else [arg.evaluate(env)]
+            found += [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         else:
             found.append(as_number(arg.evaluate(env)))
     return found
@@ -385,7 +385,14 @@ def _symbolic(*operands: object) -> bool:
     return any(isinstance(operand, Expr) for operand in operands)
 
 
-def minimum(*operands: Operand) -> Operand:
+def maximum(*operands: Operand) -> Term:
+    """MAX."""
+    if _symbolic(*operands):
+        return Call("MAX", tuple(lift(o) for o in operands))
+    return max(float(o) for o in operands)  # type: ignore[arg-type]
+
+
+def minimum(*operands: Operand) -> Term:
     """MIN."""
     if _symbolic(*operands):
         return Call("MIN", tuple(lift(o) for o in operands))

@@ -20,6 +20,7 @@ from kim_budget.formula import (
     equals,
     flag,
     largest,
+    maximum,
     minimum,
     month_before_year,
     next_month,
@@ -46,9 +47,13 @@ def haushaltsjahr(month: Term) -> Term:
     return year_of(month)
 
 
-def year_after(previous_year: Term) -> Term:
-    """Each budget year column is the year after the previous one."""
-    return previous_year + 1
+def year_after(previous_year: Term, first_year: Term) -> Term:
+    """Each budget year column is the year after the previous column, starting at first_year.
+
+    In the workbook the first year column's "previous" is the header "Summe": MAX ignores text
+    in a reference, so MAX(previous, first_year − 1) + 1 gives first_year there.
+    """
+    return maximum(previous_year, first_year - 1) + 1
 
 
 def in_effect(month: Term, start: Term) -> Term:

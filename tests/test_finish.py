@@ -326,3 +326,19 @@ def test_build_interrupted_after_first_workbook(
         pipeline.build([SHIPPED], out)
     assert_old_or_new(out, new)
     assert no_temporary_files(out) == []
+
+
+def test_a_workbook_failing_its_own_checks_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A defect that makes the master check FALSE stops the build before any file is written."""
+    from kim_budget import lines
+
+    monkeypatch.setattr(lines, "not_negative", lambda value: value < 0)  # a broken check
+    with pytest.raises(OutputError) as raised:
+        pipeline.build([SHIPPED / "vzae-1.000-ab-2024-10.toml"], tmp_path / "out")
+    assert str(raised.value) == (
+        "1,0 VZÄ Case Management KIM ab Oktober 2024: the workbook's own checks (sheet "
+        "Prüfungen) fail, so it was not written; please report this with the scenario file"
+    )
+    assert not (tmp_path / "out").exists()

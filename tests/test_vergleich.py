@@ -77,10 +77,16 @@ def test_differing_assumptions_side_by_side(comparison: Path) -> None:
     book = openpyxl.load_workbook(comparison, data_only=True)
     sheet = book["Vergleich"]
     labels = {sheet.cell(r, 1).value: r for r in range(1, sheet.max_row + 1)}
-    fte = labels["Stelle 1: Case Management KIM: Stellenanteil"]
-    assert [sheet.cell(fte, c).value for c in (3, 4)] == [1, 1.173]
-    # The third scenario names its post differently, so its VZÄ stand in a row of their own.
-    assert sheet.cell(fte, 5).value is None
+    fte = labels["Stelle 1: Stellenanteil"]
+    assert [sheet.cell(fte, c).value for c in (3, 4, 5)] == [1, 1.173, 1]
+    # The third scenario names its post differently: the names stand side by side.
+    names = labels["Stelle 1: Bezeichnung"]
+    assert [sheet.cell(names, c).value for c in (3, 4, 5)] == [
+        "Case Management KIM",
+        "Case Management KIM",
+        "Case Management",
+    ]
+    assert "Stelle 1: Besetzt bis einschließlich" in labels  # only the third ends
     assert "Förderung: Förderpauschale je VZÄ" in labels  # 57,000 vs 48,000 € differ
     assert "Förderung: Förderfähige VZÄ höchstens" in labels  # only two scenarios cap
     assert not any(str(label).startswith("Personalkosten: Kostensteigerung") for label in labels)
@@ -124,3 +130,43 @@ def test_scenario_may_not_take_the_comparison_name(tmp_path: Path) -> None:
         "Szenarienvergleich.xlsx; rename the file"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_horizons_with_a_gap_between_them(tmp_path: Path) -> None:
+    """2024–2025 and 2027–2030: no scenario covers 2026, so it gets no column."""
+    early = (VALID_CASES / "mid_year_start_end.toml").read_text(encoding="utf-8")
+    early = early.replace("first_year = 2025", "first_year = 2024").replace(
+        "last_year = 2026", "last_year = 2025"
+    )
+    late = (
+        early.replace("first_year = 2024", "first_year = 2027")
+        .replace("last_year = 2025", "last_year = 2030")
+        .replace('start = "2025-04"', 'start = "2027-04"')
+        .replace('end = "2025-09"', 'end = "2027-09"')
+    )
+    (tmp_path / "a.toml").write_text(early, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(late, encoding="utf-8")
+    build([tmp_path / "a.toml", tmp_path / "b.toml"], tmp_path / "out")
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "Szenarienvergleich.xlsx", data_only=True)[
+        "Vergleich"
+    ]
+    header = next(r for r in range(1, 40) if sheet.cell(r, 1).value == "Szenario")
+    years = [sheet.cell(header, c).value for c in range(4, 11)]
+    assert years == [2024, 2025, 2027, 2028, 2029, 2030, None]
+    # Six months of (60,000 − 48,000)/12 in 2025 for the first, in 2027 for the second.
+    assert [sheet.cell(header + 1, c).value for c in range(4, 10)] == [
+        0,
+        pytest.approx(6_000),
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert [sheet.cell(header + 2, c).value for c in range(4, 10)] == [
+        None,
+        None,
+        pytest.approx(6_000),
+        0,
+        0,
+        0,
+    ]

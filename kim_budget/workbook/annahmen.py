@@ -28,7 +28,7 @@ FIRST_ROW = 5
 class InputRow:
     """One input as the comparison workbook sees it: where it is and what it holds."""
 
-    key: str
+    key: str  # the scenario key; for offset.years with the year
     label: str
     ref: Ref
     value: Content
@@ -96,10 +96,11 @@ class _Rows:
         self.heading = ""
         self.entries: list[InputRow] = []
 
-    def section(self, title: str) -> None:
+    def section(self, title: str, heading: str | None = None) -> None:
+        """A section title; `heading` names its inputs in the comparison (default: title)."""
         self.row += 1
         self.sheet.put(self.row, LABEL, title, role="section")
-        self.heading = title
+        self.heading = title if heading is None else heading
         self.row += 1
 
     def add(
@@ -121,7 +122,9 @@ class _Rows:
         self.sheet.put(row, KEY, key, role="key")
         source = f"Szenariodatei {self.source}" if key != NO_KEY else "vom Programm vorgegeben"
         self.sheet.put(row, NOTE, f"{source}; {note}" if note else source, role="note")
-        self.entries.append(InputRow(key, f"{self.heading}: {label}", ref, value, number_format))
+        identity = f"{key} {label}" if key == "offset.years" else key  # one key, a row per year
+        entry = InputRow(identity, f"{self.heading}: {label}", ref, value, number_format)
+        self.entries.append(entry)
         self.row += 1
         return ref
 
@@ -166,7 +169,7 @@ def _positions(
     refs = []
     for number, position in enumerate(scenario.positions):
         key = f"positions[{number}]"
-        rows.section(f"Stelle {number + 1}: {position.name}")
+        rows.section(f"Stelle {number + 1}: {position.name}", f"Stelle {number + 1}")
         rows.add("Bezeichnung", position.name, None, "Text", f"{key}.name")
         fte = rows.add("Stellenanteil", position.fte, formats.VZAE_PLAIN, "VZÄ", f"{key}.fte")
         start = rows.add("Besetzt ab", position.start, formats.MONTH, "Monat", f"{key}.start")
@@ -336,6 +339,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         "€",
         NO_KEY,
         "Rundungsdifferenzen bis zu diesem Betrag gelten als bestanden",
+        role="structure",
     )
     return Inputs(
         title,

@@ -7,7 +7,6 @@ VZAE_PLAIN = "0.000"
 VZAE_DISTRICT = "#,##0.000"
 MONTH = "mm.yyyy"
 YEAR = "0"
-PREVIOUS_YEAR = '"Vorjahr "0'
 PREVIOUS_MONTH = '"Vormonat "mm.yyyy'
 PERCENT = '0.00 "%"'
 INDEX = "0.0000"

@@ -17,7 +17,7 @@ from kim_budget.workbook.grid import Sheet
 
 NAME = "Haushalt"
 LABEL, UNIT, TOTAL, FIRST_YEAR = 1, 2, 3, 4
-YEAR_ROW = 5
+YEAR_ROW = 4  # the header row: its year columns count up from the first Haushaltsjahr
 
 # Defined-name stem per result row (a contract: other workbooks and the tests rely on them).
 RESULT_NAMES = ("Personalaufwand", "Foerderung", "Eigenanteil", "Deckung", "Haushaltsbelastung")
@@ -48,11 +48,8 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         "Beträge in € je Haushaltsjahr (positiv); Differenzen als Aufwand − Ertrag.",
         role="note",
     )
-    for col, header in ((LABEL, "Zeile"), (UNIT, "Einheit"), (TOTAL, "Summe")):
-        sheet.put(4, col, header, role="header")
-    sheet.put(YEAR_ROW, LABEL, "Haushaltsjahr", role="label")
-    sheet.put(YEAR_ROW, UNIT, "Jahr", role="unit")
-    sheet.put(YEAR_ROW, TOTAL, inputs.first_year - 1, formats.PREVIOUS_YEAR, role="total")
+    for col, header in ((LABEL, "Haushaltsjahr"), (UNIT, "Einheit"), (TOTAL, "Summe")):
+        sheet.put(YEAR_ROW, col, header, role="header")
     month_years = months.row_range(monate.YEAR_ROW)
     rows: dict[str, int] = {}
     row = YEAR_ROW + 1
@@ -86,7 +83,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         sheet.put(
             YEAR_ROW,
             col,
-            lines.year_after(sheet.ref(YEAR_ROW, col - 1, fix_col=False)),
+            lines.year_after(sheet.ref(YEAR_ROW, col - 1, fix_col=False), inputs.first_year),
             formats.YEAR,
             role="header",
         )

@@ -7,7 +7,7 @@ The master check is named `Pruefung_OK` and shown on the cover.
 from __future__ import annotations
 
 from kim_budget import lines
-from kim_budget.formula import Range, Ref, Term
+from kim_budget.formula import Range, Ref, Term, pick
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt, monate
 from kim_budget.workbook.annahmen import Inputs
@@ -98,6 +98,10 @@ def lay_out(
         year = Ref(years.sheet, haushalt.YEAR_ROW, years.first_col + index, fix_col=False)
         sheet.put(HEADER_ROW, FIRST_YEAR + index, year, formats.YEAR, role="header")
     checks = _Checks(sheet, years)
+
+    def _year(col: int) -> Ref:
+        return sheet.ref(HEADER_ROW, col, fix_col=False)
+
     tolerance = inputs.tolerance
 
     checks.section("Summe der Haushaltsjahre gegen Summe der Monate")
@@ -118,12 +122,13 @@ def lay_out(
 
     checks.section("Je Haushaltsjahr")
     rows = years.rows
+    month_years = months.row_range(monate.YEAR_ROW)
     gap = checks.per_year(
-        "Eigenanteil − (Personalaufwand − Förderung)",
+        "Eigenanteil der Monate − (Personalaufwand − Förderung)",
         "€",
         formats.EURO,
         lambda col: lines.difference(
-            _in_year(years, col, rows["Eigenanteil"]),
+            lines.sum_of_year(month_years, _year(col), months.row_range(months.eigenanteil)),
             lines.difference(
                 _in_year(years, col, rows["Personalaufwand"]),
                 _in_year(years, col, rows["Foerderung"]),
@@ -142,7 +147,8 @@ def lay_out(
         CHECK_UNIT,
         formats.BOOLEAN,
         lambda col: lines.covered_only_in_offset_years(
-            _in_year(years, col, rows["Gedeckt"]), _in_year(years, col, rows["Deckung"])
+            lines.covered(pick(inputs.offset_flags, _year(col) - inputs.first_year + 1)),
+            _in_year(years, col, rows["Deckung"]),
         ),
         is_check=True,
     )

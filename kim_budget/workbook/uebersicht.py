@@ -48,27 +48,54 @@ RESULT_LABELS = (
 
 
 def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None) -> int:
+    """The key assumptions as a small table: Annahme | Einheit | Wert | ab | bis."""
     sheet.put(row, LABEL, "Wesentliche Annahmen", role="section")
     row += 1
-    entries: list[tuple[str, Ref, str, str]] = []
-    for position in inputs.positions:
-        entries.append((f"{position.name}: Stellenanteil", position.fte, "VZÄ", formats.VZAE_PLAIN))
-        entries.append((f"{position.name}: besetzt ab", position.start, "Monat", formats.MONTH))
-        if position.end is not None:
-            entries.append((f"{position.name}: besetzt bis", position.end, "Monat", formats.MONTH))
+    for col, header in enumerate(("Annahme", "Einheit", "Wert", "ab", "bis"), start=LABEL):
+        sheet.put(row, col, header, role="header")
+    row += 1
+    # (label, unit, value, number format, from, until)
+    entries: list[tuple[str, str, Ref, str, Ref | None, Ref | None]] = []
+    for p in inputs.positions:
+        entries.append((f"Stelle: {p.name}", "VZÄ", p.fte, formats.VZAE_PLAIN, p.start, p.end))
     if inputs.annual_cost_per_fte is not None:
+        cost = inputs.annual_cost_per_fte
+        entries.append(("Jahreskosten je VZÄ", "€/VZÄ/Jahr", cost, formats.EURO, None, None))
+    for p in inputs.positions:
+        if p.annual_cost != inputs.annual_cost_per_fte:
+            label = f"Jahreskosten je VZÄ: {p.name}"
+            entries.append((label, "€/VZÄ/Jahr", p.annual_cost, formats.EURO, None, None))
+    for increase in inputs.cost_increases:
         entries.append(
-            ("Jahreskosten je VZÄ", inputs.annual_cost_per_fte, "€/VZÄ/Jahr", formats.EURO)
+            ("Kostensteigerung", "%", increase.percent, formats.PERCENT, increase.start, None)
         )
+    rate = inputs.rate_per_fte
     entries.append(
-        ("Förderpauschale je VZÄ und Jahr", inputs.rate_per_fte, "€/VZÄ/Jahr", formats.EURO)
+        ("Förderpauschale je VZÄ und Jahr", "€/VZÄ/Jahr", rate, formats.EURO, None, None)
     )
+    for increase in inputs.funding_increases:
+        entries.append(
+            ("Förderanpassung", "%", increase.percent, formats.PERCENT, increase.start, None)
+        )
     if cap is not None:
-        entries.append(("Förderfähige VZÄ höchstens", cap, "VZÄ", formats.VZAE_PLAIN))
-    for label, ref, unit, number_format in entries:
+        entries.append(("Förderfähige VZÄ höchstens", "VZÄ", cap, formats.VZAE_PLAIN, None, None))
+    entries.append(
+        (
+            "Förderung höchstens in Höhe der Kosten",
+            "WAHR/FALSCH",
+            inputs.cap_at_cost,
+            formats.BOOLEAN,
+            None,
+            None,
+        )
+    )
+    for label, unit, value, number_format, start, end in entries:
         sheet.put(row, LABEL, label, role="label")
         sheet.put(row, UNIT, unit, role="unit")
-        sheet.put(row, TOTAL, ref, number_format)
+        sheet.put(row, TOTAL, value, number_format)
+        for col, month in ((FIRST_YEAR, start), (FIRST_YEAR + 1, end)):
+            if month is not None:
+                sheet.put(row, col, month, formats.MONTH)
         row += 1
     return row + 1
 

@@ -33,10 +33,8 @@ TABLES = (
 
 
 def _years(laid: Sequence[ScenarioSheets]) -> list[int]:
-    """Every Haushaltsjahr that at least one scenario covers, in order."""
-    first = min(s.scenario.first_year for s in laid)
-    last = max(s.scenario.last_year for s in laid)
-    return list(range(first, last + 1))
+    """Every Haushaltsjahr that at least one scenario covers, in order (gaps left out)."""
+    return sorted({year for s in laid for year in s.scenario.years})
 
 
 def _year_cell(laid: ScenarioSheets, year: int, row: int) -> Ref | None:
@@ -113,20 +111,18 @@ def _differences(sheet: Sheet, row: int, laid: Sequence[ScenarioSheets]) -> int:
     return row + 1
 
 
-def _input_identities(
-    laid: Sequence[ScenarioSheets],
-) -> list[tuple[tuple[str, str], str, str | None]]:
-    """Every input of any scenario once, in order of first appearance (not the tolerance)."""
-    seen: dict[tuple[str, str], tuple[str, str | None]] = {}
+def _input_identities(laid: Sequence[ScenarioSheets]) -> list[tuple[str, str, str | None]]:
+    """Every input key of any scenario once, in order of first appearance (not the tolerance)."""
+    seen: dict[str, tuple[str, str | None]] = {}
     for scenario in laid:
         for entry in scenario.inputs.rows:
             if entry.key != NO_KEY and entry.key != "title":
-                seen.setdefault((entry.key, entry.label), (entry.label, entry.number_format))
-    return [(identity, label, fmt) for identity, (label, fmt) in seen.items()]
+                seen.setdefault(entry.key, (entry.label, entry.number_format))
+    return [(key, label, fmt) for key, (label, fmt) in seen.items()]
 
 
-def _entry(laid: ScenarioSheets, identity: tuple[str, str]) -> InputRow | None:
-    return next((e for e in laid.inputs.rows if (e.key, e.label) == identity), None)
+def _entry(laid: ScenarioSheets, key: str) -> InputRow | None:
+    return next((e for e in laid.inputs.rows if e.key == key), None)
 
 
 def _checks(sheet: Sheet, row: int, laid: Sequence[ScenarioSheets]) -> Ref:
@@ -161,7 +157,7 @@ def lay_out(sheet: Sheet, laid: Sequence[ScenarioSheets]) -> Ref:
             "die Werte stehen in der ersten Tabelle.",
             categories=charted[0],
             series=tuple(charted[1]),
-            series_titles=tuple(f"Szenario {n}" for n in range(1, len(laid) + 1)),
+            series_titles=tuple(s.scenario.title for s in laid),
             first_col=FIRST_YEAR,
             last_col=FIRST_YEAR + len(years) - 1,
             anchor_row=row,
