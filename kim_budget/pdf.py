@@ -6,13 +6,16 @@ The other sheets are hidden in a print copy only (the workbooks themselves hide 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import time
 import zipfile
 from collections.abc import Mapping, Sequence
 
 from kim_budget.engine import EngineError, export_pdfs_libreoffice, libreoffice_available
 from kim_budget.errors import OutputError
+from kim_budget.finish import build_epoch
 
 SCENARIO_SHEETS = ("Übersicht", "Haushalt")
 COMPARISON_SHEETS = ("Vergleich",)
@@ -20,6 +23,8 @@ INSTALL_HINT = (
     "--pdf needs LibreOffice to print the workbooks; install the Debian package "
     "libreoffice-calc-nogui (apt-get install libreoffice-calc-nogui)"
 )
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\(D:)\d{14}")
+_PDF_HASH = re.compile(rb"(/ID \[ <)[0-9A-F]{32}(>\s<)[0-9A-F]{32}|(/DocChecksum /)[0-9A-F]{32}")
 _SHEET = re.compile(r'<sheet name="([^"]*)" sheetId="(\d+)" state="visible"')
 
 
@@ -50,10 +55,35 @@ def _hide_others(xml: str, sheets: Sequence[str]) -> str:
     return _SHEET.sub(state, xml)
 
 
+def reproducible(pdf: bytes, epoch: int) -> bytes:
+    """The PDF with its creation date set to `epoch` and its ID derived from its content.
+
+    LibreOffice stamps the current time and a time-based ID; both are replaced by strings of the
+    same length, so the cross-reference offsets stay valid and the same input gives the same
+    bytes.
+    """
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)).encode("ascii")
+    dated = _PDF_DATE.sub(lambda match: match.group(1) + stamp, pdf)
+
+    def hashed(text: bytes, value: bytes) -> bytes:
+        def replace(match: re.Match[bytes]) -> bytes:
+            if match.group(3):  # /DocChecksum
+                return match.group(3) + value
+            return match.group(1) + value + match.group(2) + value
+
+        return _PDF_HASH.sub(replace, text)
+
+    neutral = hashed(dated, b"0" * 32)
+    digest = hashlib.md5(neutral, usedforsecurity=False).hexdigest().upper().encode("ascii")
+    return hashed(dated, digest)
+
+
 def render_pdfs(books: Mapping[str, tuple[bytes, Sequence[str]]]) -> dict[str, bytes]:
     """PDF bytes per name, each from (workbook bytes, sheets to print)."""
     copies = {name: print_copy(data, sheets) for name, (data, sheets) in books.items()}
     try:
-        return export_pdfs_libreoffice(copies)
+        pdfs = export_pdfs_libreoffice(copies)
     except EngineError as error:
         raise OutputError(f"printing the PDFs failed: {error}") from error
+    epoch = build_epoch()
+    return {name: reproducible(pdf, epoch) for name, pdf in pdfs.items()}

@@ -4,7 +4,24 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "kim-budget needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1)." >&2
+    echo "Set PYTHON=/path/to/python3.11 and run again." >&2
+    exit 1
+fi
+if [ ! -x .venv/bin/pip ]; then
+    rm -rf .venv  # a half-made environment from an earlier failed attempt
+    if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            echo "Installing python3-venv with apt-get …"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        else
+            echo "Python's venv module is missing: install python3-venv" \
+                "(e.g. sudo apt-get install python3-venv) and run again." >&2
+            exit 1
+        fi
+    fi
     "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.kim-budget-installed

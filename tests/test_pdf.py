@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -111,3 +112,25 @@ def test_print_copy_hides_only_the_other_sheets() -> None:
         assert f'<sheet name="{hidden}" sheetId' in xml
         assert f'name="{hidden}" sheetId="' in xml and "hidden" in xml
     assert xml.count('state="hidden"') == 3
+
+
+@pytest.mark.engine
+def test_same_input_same_pdf_bytes(printed: Path, tmp_path: Path) -> None:
+    build([SHIPPED], tmp_path, pdf=True)
+    for name in ("vzae-1.000-ab-2024-10.pdf", "Szenarienvergleich.pdf"):
+        assert (tmp_path / name).read_bytes() == (printed / name).read_bytes(), name
+
+
+def test_reproducible_fixes_date_and_id_without_moving_offsets() -> None:
+    trailer = (
+        b"/CreationDate(D:20261125101500Z')\n"
+        b"/ID [ <E86908F1C19B912A61B30ADF00750D43>\n<E86908F1C19B912A61B30ADF00750D43> ]\n"
+        b"/DocChecksum /F9975B2FA32A60600B54DDD85D5828ED\nstartxref\n123\n%%EOF\n"
+    )
+    fixed = pdf.reproducible(trailer, 1704067200)  # 2024-01-01
+    assert len(fixed) == len(trailer)
+    assert b"/CreationDate(D:20240101000000Z')" in fixed
+    ids = re.findall(rb"[0-9A-F]{32}", fixed)
+    assert len(ids) == 3 and len(set(ids)) == 1  # both IDs and the checksum: one content hash
+    later = trailer.replace(b"20261125101500", b"20271231235959").replace(b"E869", b"AAAA")
+    assert pdf.reproducible(later, 1704067200) == fixed
