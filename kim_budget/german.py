@@ -1,7 +1,8 @@
 """German number and date formatting for messages and council texts.
 
 These functions are also the filters of the text templates (see `render.py`), where number and
-unit are joined by a no-break space (`space=NBSP`) so that a line never breaks inside "24.800 €".
+unit are joined by a no-break space (`space=NBSP`) so that a line never breaks inside "24.800 €"
+(nor between month name and year: "Dezember 2033").
 
 Rounding rules:
 
@@ -81,6 +82,6 @@ def vzae(value: float, *, space: str = " ") -> str:
     return f"{text}{space}VZÄ"
 
 
-def month(day: date) -> str:
-    """date(2024, 10, 1) → "Oktober 2024"."""
-    return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+def month(day: date, *, space: str = " ") -> str:
+    """date(2024, 10, 1) → "Oktober 2024" (`space` between month name and year)."""
+    return f"{MONTH_NAMES[day.month - 1]}{space}{day.year}"

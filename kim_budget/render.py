@@ -31,7 +31,8 @@ unrounded — round only through the filters):
   `foerderung` (Ertrag), `eigenanteil` (Aufwand − Ertrag), `deckung`, `haushaltsbelastung`
   (float, €); `covered` (bool: an [offset] year, its Eigenanteil is covered inside the
   personnel budget); `kind` (str, from the Eigenanteil in whole cents): "mehrkosten" (> 0),
-  "keine" (0) or "ueberschuss" (< 0, funding exceeds cost)
+  "keine" (0) or "ueberschuss" (< 0, funding exceeds cost); `filled` (int: how many posts are
+  filled in at least one month of the year, from their start and end, whatever they cost)
 - `totals`: dict with the five amounts summed over the horizon
 - `positions`: list, one dict per post: `name` (str), `fte` (float, VZÄ), `start` (date, first
   of the month), `end` (date or none; the last month, inclusive), `funded` (bool),
@@ -48,7 +49,7 @@ Filters (besides Jinja's own), from `german.py`; number and unit are joined by a
 - `rund` — to the nearest 100 €, halves away from zero: 24850 → "24.900 €" (the word "rund"
   is the template's); `round_hundred` gives the number (24900)
 - `vzae` — 1.173 → "1,173 VZÄ", 1.0 → "1,0 VZÄ"
-- `month` — a date → "Oktober 2024"
+- `month` — a date → "Oktober 2024" (month name and year joined by a no-break space)
 - `wrap(width=96, indent="")` — wraps each line of a text at `width`, continuation lines
   start with `indent`; never breaks at a no-break space
 """
@@ -67,7 +68,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from kim_budget import german
+from kim_budget import german, lines
 from kim_budget.errors import TemplateError
 from kim_budget.model import Result, Year
 
@@ -167,7 +168,10 @@ def context(result: Result) -> dict[str, Any]:
             "expense_account": scenario.budget.expense_account,
             "income_account": scenario.budget.income_account,
         },
-        "years": [_year(year, year.year in scenario.offset_years) for year in result.years],
+        "years": [
+            _year(year, year.year in scenario.offset_years, _filled(result, year.year))
+            for year in result.years
+        ],
         "totals": {key: sum(getattr(year, key) for year in result.years) for key in _AMOUNTS},
         "positions": [
             {
@@ -193,11 +197,24 @@ def context(result: Result) -> dict[str, Any]:
     }
 
 
-def _year(year: Year, covered: bool) -> dict[str, Any]:
+def _year(year: Year, covered: bool, filled: int) -> dict[str, Any]:
     cents = round(year.eigenanteil, 2)
     kind = "mehrkosten" if cents > 0 else "ueberschuss" if cents < 0 else "keine"
     amounts = {key: getattr(year, key) for key in _AMOUNTS}
-    return {"year": year.year, **amounts, "covered": covered, "kind": kind}
+    return {"year": year.year, **amounts, "covered": covered, "kind": kind, "filled": filled}
+
+
+def _filled(result: Result, year: int) -> int:
+    """How many posts are filled in at least one month of the year, by their start and end.
+
+    Decided from the occupancy period, as the model does (`lines.active`), never from the cost:
+    a post with an annual cost of 0 € is still filled.
+    """
+    months = [month.month for month in result.months if month.month.year == year]
+    return sum(
+        any(lines.active(month, position.start, position.end) for month in months)
+        for position in result.scenario.positions
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,7 +238,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "rund": functools.partial(german.rund, space=german.NBSP),
     "round_hundred": german.round_hundred,
     "vzae": functools.partial(german.vzae, space=german.NBSP),
-    "month": german.month,
+    "month": functools.partial(german.month, space=german.NBSP),
     "wrap": wrap,
 }
 """The filters the templates may use besides Jinja's own."""

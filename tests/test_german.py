@@ -100,3 +100,8 @@ def test_vzae_with_no_break_space() -> None:
 )
 def test_month(day: date, text: str) -> None:
     assert german.month(day) == text
+
+
+def test_month_with_no_break_space() -> None:
+    # the council texts join month and year like number and unit: "Dezember 2033" stays whole
+    assert german.month(date(2033, 12, 1), space=NBSP) == "Dezember\u00a02033"

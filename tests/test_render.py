@@ -40,6 +40,17 @@ AMOUNT = r"-?\d{1,3}(?:\.\d{3})*(?:,\d{2})?"
 EURO = re.compile(rf"(rund )?({AMOUNT})[ \u00a0]€")
 VZAE = re.compile(r"(\d+,\d+)[ \u00a0]VZÄ")
 FOOTNOTE = "Beträge im Text gerundet auf volle 100 € (ab 50 € aufgerundet)"
+SMALL = ", Beträge unter 50 € genau; die Tabelle zeigt alle Beträge genau."
+"""Follows FOOTNOTE when an amount under 50 € is shown exactly, else ALL_ROUNDED does."""
+ALL_ROUNDED = "; die Tabelle zeigt sie genau."
+ROUNDING_NOTE = (
+    " (Summe der genauen Jahresbeträge; die Summe der gerundeten Jahresbeträge weicht "
+    "rundungsbedingt ab)"
+)
+GRANT_NOTICE = (
+    "Ob die Förderung die tatsächlichen Kosten übersteigen darf, richtet sich nach dem "
+    "Zuwendungsbescheid."
+)
 
 MINIMAL = """\
 title = "KIM"
@@ -159,6 +170,20 @@ def year_paragraphs(paragraphs: list[str], result: Result) -> dict[int, str]:
     return found
 
 
+def filled(result: Result, year: int) -> int:
+    """Posts filled in some month of the year, from their start and end (not from the cost)."""
+    return sum(
+        p.start.year <= year and (p.end is None or p.end.year >= year)
+        for p in result.scenario.positions
+    )
+
+
+def shown(value: float) -> Decimal:
+    """An amount as the sentences state it, signed: under 50 € to the cent, else to 100 €."""
+    exact = cents(value)
+    return exact if abs(exact) < 50 else hundred(value).copy_sign(exact)
+
+
 # --- checking the figures ----------------------------------------------------------------------
 
 
@@ -187,10 +212,15 @@ def check_sentences(paragraphs: list[str], result: Result) -> None:
         sentence = sentences[row["year"]]
         figures = EURO.findall(sentence)
         value = expected_rund(row["kind"], row)
+        assert "Zuwendungsbescheid" not in sentence  # said once, after the years
         if row["kind"] == "keine" and round(value, 2) == 0:
             assert figures == [] and "keine Kosten" in sentence
+            # occupancy comes from the posts' months, never from a cost of 0 €
+            posts = filled(result, row["year"])
+            assert ("keine Stelle besetzt" in sentence) == (posts == 0), sentence
+            assert ("keine Personalkosten angesetzt" in sentence) == (posts > 0), sentence
             continue
-        if abs(value) < 50:  # too small to round to hundreds: shown exactly
+        if abs(round(value, 2)) < 50:  # too small to round to hundreds: shown exactly
             assert figures == [("", german.number(abs(value)))], sentence
         else:
             assert [(word, amount(figure)) for word, figure in figures] == [
@@ -218,7 +248,11 @@ def check_all_prose_figures(paragraphs: list[str], result: Result) -> None:
         fte.add(german.vzae(scenario.funding.fte_cap))
     text = "\n".join(paragraphs)
     assert FOOTNOTE in text  # the rounding rule is stated beside the sentences
-    text = text.replace(FOOTNOTE, "")
+    small = FOOTNOTE + SMALL in text
+    assert small or FOOTNOTE + ALL_ROUNDED in text
+    text = text.replace(FOOTNOTE + (SMALL if small else ALL_ROUNDED), "")
+    # the exception for amounts under 50 € is stated exactly when such an amount is shown
+    assert small == any(not word for word, _ in EURO.findall(text)), text
     for name in sorted({position.name for position in scenario.positions}, key=len, reverse=True):
         text = text.replace(plain(name), "")
     for word, figure in EURO.findall(text):
@@ -233,6 +267,23 @@ def check_all_prose_figures(paragraphs: list[str], result: Result) -> None:
     months = {str(p.start.year) for p in scenario.positions}
     months |= {str(p.end.year) for p in scenario.positions if p.end}
     assert set(re.findall(r"\d+", rest)) <= years | months, rest
+
+
+def check_total_and_notice(paragraphs: list[str], result: Result) -> None:
+    """The total says it is the exact sum, rounded, when the rounded years add up otherwise;
+    the Zuwendungsbescheid is mentioned once, in a paragraph of its own, if a year has a surplus.
+    """
+    surplus = any(round(year.eigenanteil, 2) < 0 for year in result.years)
+    assert paragraphs.count(GRANT_NOTICE) == surplus
+    assert sum("Zuwendungsbescheid" in p for p in paragraphs) == surplus
+    total = [p for p in paragraphs if p.startswith("Im Zeitraum ")]
+    if len(result.years) == 1:
+        assert total == []
+        return
+    (sentence,) = total
+    exact = sum(year.haushaltsbelastung for year in result.years)
+    differs = sum(shown(year.haushaltsbelastung) for year in result.years) != shown(exact)
+    assert (ROUNDING_NOTE in sentence) == (differs and cents(exact) != 0), sentence
 
 
 def texts(path: Path, templates: Path | None = None) -> tuple[Result, str, str]:
@@ -265,6 +316,7 @@ def test_html_figures_equal_the_model(path: Path) -> None:
     check_table(rows, result)
     check_sentences(paragraphs, result)
     check_all_prose_figures(paragraphs, result)
+    check_total_and_notice(paragraphs, result)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
@@ -274,6 +326,7 @@ def test_txt_figures_equal_the_model(path: Path) -> None:
     check_table(rows, result)
     check_sentences(paragraphs, result)
     check_all_prose_figures(paragraphs, result)
+    check_total_and_notice(paragraphs, result)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
@@ -387,12 +440,94 @@ def test_funding_capped_at_cost_has_no_extra_cost_by_hand() -> None:
 
 def test_small_amount_is_shown_exactly(tmp_path: Path) -> None:
     text = MINIMAL.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 57120")
-    _, _, plain_text = texts(write(tmp_path / "small.toml", text))
-    # 3 months × 120 € / 12 = 30 €: "rund 0 €" would mislead
-    assert (
-        "Für 2024 entstehen Mehrkosten von 30,00 €, die im Haushalt veranschlagt werden."
-        in (txt_parts(plain_text)[1])
+    _, page, plain_text = texts(write(tmp_path / "small.toml", text))
+    for paragraphs in (html_parts(page)[1], txt_parts(plain_text)[1]):
+        # 3 months × 120 € / 12 = 30 €: "rund 0 €" would mislead
+        assert (
+            "Für 2024 entstehen Mehrkosten von 30,00 €, die im Haushalt veranschlagt werden."
+            in paragraphs
+        )
+        # … and the footnote must not claim that every amount is rounded to 100 €
+        assert (
+            "Beträge im Text gerundet auf volle 100 € (ab 50 € aufgerundet), Beträge unter 50 € "
+            "genau; die Tabelle zeigt alle Beträge genau." in paragraphs
+        )
+
+
+def test_footnote_without_small_amounts_states_only_the_rounding() -> None:
+    _, page, plain_text = texts(SHIPPED / "vzae-1.000-ab-2024-10.toml")
+    expected = (
+        "Beträge im Text gerundet auf volle 100 € (ab 50 € aufgerundet); die Tabelle zeigt sie "
+        "genau."
     )
+    assert expected in html_parts(page)[1]
+    assert expected in txt_parts(plain_text)[1]
+    assert "volle 100\u00a0€ (ab 50\u00a0€" in plain_text  # never "100 / €" when wrapped
+
+
+def test_total_says_it_is_rounded_from_the_exact_sum_by_hand() -> None:
+    _, page, plain_text = texts(SHIPPED / "vzae-1.173-ab-2025-01.toml")
+    for paragraphs in (html_parts(page)[1], txt_parts(plain_text)[1]):
+        # 1,173 × 23.000 € = 26.979 € a year, "rund 27.000 €" each; 4 × 26.979 € = 107.916 €
+        for year in (2025, 2026, 2027, 2028):
+            assert (
+                f"Für {year} entstehen Mehrkosten von rund 27.000 €, die im Haushalt "
+                "veranschlagt werden." in paragraphs
+            )
+        assert (
+            "Im Zeitraum 2024–2028 belastet die Maßnahme den Haushalt insgesamt mit rund "
+            "107.900 € (Summe der genauen Jahresbeträge; die Summe der gerundeten Jahresbeträge "
+            "weicht rundungsbedingt ab)." in paragraphs
+        )
+
+
+def test_filled_post_without_cost_is_not_called_vacant(tmp_path: Path) -> None:
+    text = MINIMAL.replace('start = "2024-10"', 'start = "2025-01"')
+    text = text.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 0")
+    text = text.replace("rate_per_fte = 57000", "rate_per_fte = 57000\ncap_at_cost = true")
+    text += '\n[[positions]]\nname = "Verwaltung"\nfte = 0.5\nstart = "2026-11"\n'
+    result, page, plain_text = texts(write(tmp_path / "free.toml", text))
+    assert all(year.personalaufwand == 0 for year in result.years)
+    for paragraphs in (html_parts(page)[1], txt_parts(plain_text)[1]):
+        sentences = year_paragraphs(paragraphs, result)
+        assert sentences[2024] == (
+            "Für 2024 entstehen keine Kosten, da in diesem Jahr keine Stelle besetzt ist."
+        )
+        assert sentences[2025] == (
+            "Für 2025 entstehen keine Kosten, da für die in diesem Jahr besetzte Stelle keine "
+            "Personalkosten angesetzt sind."
+        )
+        assert sentences[2026] == (
+            "Für 2026 entstehen keine Kosten, da für die in diesem Jahr besetzten Stellen keine "
+            "Personalkosten angesetzt sind."
+        )
+
+
+def test_grant_notice_is_given_once_for_several_surplus_years(tmp_path: Path) -> None:
+    text = MINIMAL.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 48000")
+    result, page, plain_text = texts(write(tmp_path / "surplus.toml", text))
+    assert all(round(year.eigenanteil, 2) < 0 for year in result.years)
+    for paragraphs in (html_parts(page)[1], txt_parts(plain_text)[1]):
+        assert year_paragraphs(paragraphs, result)[2025] == (
+            "Für 2025 übersteigt die Förderung den Personalaufwand um rund 9.000 € (Überschuss); "
+            "der Haushalt wird insoweit entlastet."
+        )
+        assert sum("Zuwendungsbescheid" in p for p in paragraphs) == 1
+        assert GRANT_NOTICE in paragraphs
+
+
+def test_month_and_year_are_never_split_across_lines(tmp_path: Path) -> None:
+    # the name puts "Dezember" at the end of a 96-character line: a plain space breaks there
+    name = "Case Management " + "x" * 37
+    text = MINIMAL.replace('name = "Case Management"', f'name = "{name}"')
+    text = text.replace('start = "2024-10"', 'start = "2024-10"\nend = "2033-12"')
+    line = f"- {name}: 1,0 VZÄ ab Oktober 2024 bis Dezember 2033, gefördert"
+    assert line.index(" 2033") <= 96 < line.index(" 2033") + len(" 2033,")
+    _, page, plain_text = texts(write(tmp_path / "long.toml", text))
+    assert "\n  Dezember\u00a02033, gefördert\n" in plain_text  # wrapped before the month
+    assert not any(line.endswith("Dezember") for line in plain_text.split("\n"))
+    item = f"<li>{name}: 1,0\u00a0VZÄ ab Oktober\u00a02024 bis Dezember\u00a02033, gefördert</li>"
+    assert item in page
 
 
 def test_ended_and_unfunded_positions(tmp_path: Path) -> None:
@@ -431,7 +566,7 @@ def test_formula_looking_text_stays_literal() -> None:
     assert f"\n{title}\n" in plain_text
     assert "+cmd|' /C calc'!A0, Vorlage @SUM(1)" in plain_text
     assert f"<strong>{html.escape(title)}</strong>".replace("&quot;", "&#34;") in page
-    assert "- -1+2: 1,0\u00a0VZÄ ab Januar 2025, gefördert" in plain_text
+    assert "- -1+2: 1,0\u00a0VZÄ ab Januar\u00a02025, gefördert" in plain_text
 
 
 # --- [budget] ----------------------------------------------------------------------------------
@@ -494,6 +629,7 @@ def test_context_has_exactly_the_documented_variables() -> None:
         "haushaltsbelastung": 0.0,
         "covered": True,
         "kind": "mehrkosten",
+        "filled": 1,
     }
     assert context["positions"] == [
         {
