@@ -325,7 +325,8 @@ def test_good_and_bad_files_report_every_problem_and_write_nothing(old_out: Path
             'Error: scenarios/kaputt.toml: positions[0].ftee: unknown key; did you mean "fte"?',
             "Error: scenarios/kaputt.toml: positions[0].start: must be a month "
             '"YYYY-MM" or a TOML date, got "2024-13"',
-            "Error: scenarios/kaputt.toml: funding.rate_per_fte: must be ≥ 0 and ≤ 10,000,000, got -1",
+            "Error: scenarios/kaputt.toml: funding.rate_per_fte: "
+            "must be ≥ 0 and ≤ 10,000,000, got -1",
             "Error: scenarios/zz-kaputt.toml: positions[0].fte: must be a number, got boolean true",
             "5 problems found; nothing was written.",
         ],
