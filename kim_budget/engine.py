@@ -90,8 +90,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import openpyxl  # type: ignore[import-untyped, unused-ignore]
-from openpyxl.workbook.workbook import Workbook  # type: ignore[import-untyped, unused-ignore]
+import openpyxl
+from openpyxl.workbook.workbook import Workbook
 
 from kim_budget.errors import KimBudgetError
 
