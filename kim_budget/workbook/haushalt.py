@@ -6,21 +6,23 @@ Rows: Personalaufwand, Förderung, Eigenanteil, Deckung, Haushaltsbelastung. The
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kim_budget import lines
-from kim_budget.formula import Ref, column_letter, pick
+from kim_budget.formula import Ref, Term, column_letter, pick
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, monate
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Sheet
+from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline
 
 NAME = "Haushalt"
-LABEL, UNIT, TOTAL, FIRST_YEAR = 1, 2, 3, 4
+FIRST_YEAR = FIRST_PERIOD
+NOTE = "Beträge in € je Haushaltsjahr (positiv); Differenzen als Aufwand − Ertrag."
 YEAR_ROW = 4  # the header row: its year columns count up from the first Haushaltsjahr
 
 # Defined-name stem per result row (a contract: other workbooks and the tests rely on them).
-RESULT_NAMES = ("Personalaufwand", "Foerderung", "Eigenanteil", "Deckung", "Haushaltsbelastung")
 PUBLISHED_NAMES = ("Personalaufwand", "Foerderung", "Eigenanteil", "Haushaltsbelastung")
 
 
@@ -34,109 +36,72 @@ class YearRows:
     rows: dict[str, int]
 
     def cell(self, result: str, year_index: int) -> Ref:
-        """The cell of one result (a RESULT_NAMES entry) in the n-th year of the horizon."""
+        """The cell of one result (a key of `rows`) in the n-th year of the horizon."""
         return Ref(self.sheet, self.rows[result], self.first_col + year_index)
 
 
 def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.MonthRows) -> YearRows:
     """Write the annual results and return where they are."""
-    last_col = FIRST_YEAR + len(scenario.years) - 1
+    t = Timeline(sheet, len(scenario.years), YEAR_ROW + 1)
     sheet.put(1, LABEL, f"Haushalt – {scenario.title}", role="title")
-    sheet.put(
-        2,
-        LABEL,
-        "Beträge in € je Haushaltsjahr (positiv); Differenzen als Aufwand − Ertrag.",
-        role="note",
-    )
+    sheet.put(2, LABEL, NOTE, role="note")
     for col, header in ((LABEL, "Haushaltsjahr"), (UNIT, "Einheit"), (TOTAL, "Summe")):
         sheet.put(YEAR_ROW, col, header, role="header")
-    month_years = months.row_range(monate.YEAR_ROW)
-    rows: dict[str, int] = {}
-    row = YEAR_ROW + 1
-
-    def add(
-        key: str, label: str, unit: str, number_format: str, formula: object, total: bool = True
-    ) -> None:
-        nonlocal row
-        sheet.put(row, LABEL, label, role="label")
-        sheet.put(row, UNIT, unit, role="unit")
-        for col in range(FIRST_YEAR, last_col + 1):
-            sheet.put(row, col, formula(col), number_format)  # type: ignore[operator]
-        if total:
-            sheet.put(
-                row,
-                TOTAL,
-                lines.sum_of(sheet.row_range(row, FIRST_YEAR, last_col)),
-                number_format,
-                role="total",
-            )
-        rows[key] = row
-        row += 1
-
-    def here(key: str, col: int) -> Ref:
-        return sheet.ref(rows[key], col, fix_row=False, fix_col=False)
+    for col in range(t.first_col, t.last_col + 1):
+        previous = sheet.ref(YEAR_ROW, col - 1, fix_col=False)
+        year_after = lines.year_after(previous, inputs.first_year)
+        sheet.put(YEAR_ROW, col, year_after, formats.YEAR, role="header")
 
     def year(col: int) -> Ref:
         return sheet.ref(YEAR_ROW, col, fix_col=False)
 
-    for col in range(FIRST_YEAR, last_col + 1):
-        sheet.put(
-            YEAR_ROW,
-            col,
-            lines.year_after(sheet.ref(YEAR_ROW, col - 1, fix_col=False), inputs.first_year),
-            formats.YEAR,
-            role="header",
-        )
-    add(
-        "Personalaufwand",
-        "Personalaufwand (Aufwand)",
-        "€",
-        formats.EURO,
-        lambda col: lines.sum_of_year(
-            month_years, year(col), months.row_range(months.personalaufwand)
-        ),
+    def summed(row: int) -> Callable[[int], Term]:
+        month_years = months.row_range(monate.YEAR_ROW)
+        return lambda col: lines.sum_of_year(month_years, year(col), months.row_range(row))
+
+    rows: dict[str, int] = {}
+    rows["Personalaufwand"] = t.add(
+        "Personalaufwand (Aufwand)", "€", formats.EURO, summed(months.personalaufwand), total=True
     )
-    add(
-        "Foerderung",
-        "Förderung (Ertrag)",
-        "€",
-        formats.EURO,
-        lambda col: lines.sum_of_year(month_years, year(col), months.row_range(months.foerderung)),
+    rows["Foerderung"] = t.add(
+        "Förderung (Ertrag)", "€", formats.EURO, summed(months.foerderung), total=True
     )
-    add(
-        "Eigenanteil",
+    rows["Eigenanteil"] = t.add(
         "Eigenanteil (Aufwand − Ertrag)",
         "€",
         formats.EURO,
-        lambda col: lines.difference(here("Personalaufwand", col), here("Foerderung", col)),
+        lambda col: lines.difference(
+            t.here(rows["Personalaufwand"], col), t.here(rows["Foerderung"], col)
+        ),
+        total=True,
     )
-    add(
-        "Gedeckt",
+    rows["Gedeckt"] = t.add(
         "Eigenanteil im Personalhaushalt gedeckt (1 = ja)",
         "Flag",
         formats.FLAG,
         lambda col: lines.covered(pick(inputs.offset_flags, year(col) - inputs.first_year + 1)),
-        total=False,
     )
-    add(
-        "Deckung",
+    rows["Deckung"] = t.add(
         "Deckung im laufenden Personalhaushalt",
         "€",
         formats.EURO,
-        lambda col: lines.deckung(here("Eigenanteil", col), here("Gedeckt", col)),
+        lambda col: lines.deckung(t.here(rows["Eigenanteil"], col), t.here(rows["Gedeckt"], col)),
+        total=True,
     )
-    add(
-        "Haushaltsbelastung",
+    rows["Haushaltsbelastung"] = t.add(
         "Haushaltsbelastung (Eigenanteil − Deckung)",
         "€",
         formats.EURO,
-        lambda col: lines.difference(here("Eigenanteil", col), here("Deckung", col)),
+        lambda col: lines.difference(
+            t.here(rows["Eigenanteil"], col), t.here(rows["Deckung"], col)
+        ),
+        total=True,
     )
     for key in ("Eigenanteil", "Haushaltsbelastung"):
-        area = f"{column_letter(TOTAL)}{rows[key]}:{column_letter(last_col)}{rows[key]}"
+        area = f"{column_letter(TOTAL)}{rows[key]}:{column_letter(t.last_col)}{rows[key]}"
         sheet.conditional.append((area, "negative"))
-    sheet.freeze = (YEAR_ROW + 1, FIRST_YEAR)
-    return YearRows(sheet.name, FIRST_YEAR, last_col, rows)
+    sheet.freeze = (YEAR_ROW + 1, t.first_col)
+    return YearRows(sheet.name, t.first_col, t.last_col, rows)
 
 
 def define_names(names: dict[str, Ref], scenario: Scenario, years: YearRows) -> None:

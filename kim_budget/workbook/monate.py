@@ -10,14 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kim_budget import lines
-from kim_budget.formula import Range, Ref, Term, column_letter, lift
+from kim_budget.formula import Range, Ref, Term, column_letter
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats
 from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs, ShareRefs
 from kim_budget.workbook.grid import Sheet
+from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline
 
 NAME = "Monate"
-LABEL, UNIT, CONSTANT, FIRST_MONTH = 1, 2, 3, 4
+CONSTANT, FIRST_MONTH = TOTAL, FIRST_PERIOD
 MONTH_ROW, YEAR_ROW = 5, 6
 NOTE = (
     "Beträge in € (positiv); Eigenanteil = Personalaufwand − Förderung (Aufwand − Ertrag). "
@@ -43,44 +44,9 @@ class MonthRows:
         return Range(Ref(self.sheet, row, self.first_col), Ref(self.sheet, row, self.last_col))
 
 
-class _Timeline:
-    """Writes timeline rows: label, unit, optional constant or total, one formula per month."""
-
-    def __init__(self, sheet: Sheet, months: int) -> None:
-        self.sheet = sheet
-        self.last_col = FIRST_MONTH + months - 1
-        self.row = YEAR_ROW + 1
-
-    def section(self, title: str) -> None:
-        self.row += 1
-        self.sheet.put(self.row, LABEL, title, role="section")
-        self.row += 1
-
-    def here(self, row: int, col: int) -> Ref:
-        """A reference to a row in the same month column (relative column)."""
-        return self.sheet.ref(row, col, fix_row=False, fix_col=False)
-
-    def month(self, col: int) -> Ref:
-        return self.sheet.ref(MONTH_ROW, col, fix_row=True, fix_col=False)
-
-    def add(
-        self,
-        label: str,
-        unit: str,
-        number_format: str,
-        formula: Callable[[int], Term],
-        total: bool = False,
-    ) -> int:
-        row = self.row
-        self.sheet.put(row, LABEL, label, role="label")
-        self.sheet.put(row, UNIT, unit, role="unit")
-        for col in range(FIRST_MONTH, self.last_col + 1):
-            self.sheet.put(row, col, lift(formula(col)), number_format)
-        if total:
-            months = self.sheet.row_range(row, FIRST_MONTH, self.last_col)
-            self.sheet.put(row, CONSTANT, lines.sum_of(months), number_format, role="total")
-        self.row += 1
-        return row
+def _month(sheet: Sheet, col: int) -> Ref:
+    """The month of a column (row fixed, column relative)."""
+    return sheet.ref(MONTH_ROW, col, fix_row=True, fix_col=False)
 
 
 def _axis(sheet: Sheet, inputs: Inputs, last_col: int) -> None:
@@ -102,7 +68,7 @@ def _axis(sheet: Sheet, inputs: Inputs, last_col: int) -> None:
         sheet.put(YEAR_ROW, col, lines.haushaltsjahr(month), formats.YEAR, role="header")
 
 
-def _index_rows(t: _Timeline, increases: tuple[IncreaseRefs, ...], what: str) -> int:
+def _index_rows(t: Timeline, increases: tuple[IncreaseRefs, ...], what: str) -> int:
     """Flag and cumulative index rows of a list of increases; returns the final index row."""
     if not increases:
         return t.add(f"{what} (keine Steigerung)", "Faktor", formats.INDEX, lambda col: 1)
@@ -110,7 +76,7 @@ def _index_rows(t: _Timeline, increases: tuple[IncreaseRefs, ...], what: str) ->
     for number, increase in enumerate(increases, start=1):
 
         def in_force(col: int, start: Ref = increase.start) -> Term:
-            return lines.in_effect(t.month(col), start)
+            return lines.in_effect(_month(t.sheet, col), start)
 
         flag_row = t.add(f"{what}: Steigerung {number} in Kraft", "Flag", formats.FLAG, in_force)
 
@@ -130,7 +96,7 @@ def _index_rows(t: _Timeline, increases: tuple[IncreaseRefs, ...], what: str) ->
 
 
 def _each_position(
-    t: _Timeline,
+    t: Timeline,
     positions: tuple[PositionRefs, ...],
     line: tuple[str, str, str],
     formula: Callable[[int, PositionRefs, int], Term],
@@ -150,7 +116,7 @@ def _each_position(
     return made
 
 
-def _share_cap(t: _Timeline, share: ShareRefs) -> Ref:
+def _share_cap(t: Timeline, share: ShareRefs) -> Ref:
     """The funded-VZÄ cap derived from the population share, in the constant column."""
     row = t.row
     t.sheet.put(row, LABEL, "Förderfähige VZÄ höchstens (Anteil nach Einwohnern)", role="label")
@@ -169,7 +135,7 @@ def _header(sheet: Sheet, scenario: Scenario) -> None:
 
 def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
     """Write the monthly calculation and return where its results are."""
-    t = _Timeline(sheet, 12 * len(scenario.years))
+    t = Timeline(sheet, 12 * len(scenario.years), YEAR_ROW + 1)
     _header(sheet, scenario)
     _axis(sheet, inputs, t.last_col)
     here = t.here
@@ -184,7 +150,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         t,
         positions,
         ("Besetzt", "Flag", formats.FLAG),
-        lambda col, p, _: lines.active(t.month(col), p.start, p.end),
+        lambda col, p, _: lines.active(_month(t.sheet, col), p.start, p.end),
     )
 
     t.section("Personalaufwand")
@@ -202,7 +168,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         "Personalaufwand gesamt",
         "€",
         formats.EURO,
-        lambda col: lines.sum_of(_span(t, costs, col)),
+        lambda col: lines.sum_of(t.span(costs, col)),
         total=True,
     )
 
@@ -219,7 +185,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         "Geförderte VZÄ" + (" (höchstens Obergrenze)" if cap is not None else ""),
         "VZÄ",
         formats.VZAE_PLAIN,
-        lambda col: lines.capped_fte(lines.sum_of(_span(t, fte_rows, col)), cap),
+        lambda col: lines.capped_fte(lines.sum_of(t.span(fte_rows, col)), cap),
     )
     before_cap = t.add(
         "Förderung nach Pauschale",
@@ -241,7 +207,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         "Personalaufwand geförderter Stellen",
         "€",
         formats.EURO,
-        lambda col: lines.sum_of(_span(t, cost_rows, col)),
+        lambda col: lines.sum_of(t.span(cost_rows, col)),
         total=True,
     )
     foerderung = t.add(
@@ -277,8 +243,3 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         funded_fte,
         cap,
     )
-
-
-def _span(t: _Timeline, rows: list[int], col: int) -> Range:
-    """The cells of consecutive rows in one month column, as a relative range."""
-    return Range(t.here(rows[0], col), t.here(rows[-1], col))

@@ -6,15 +6,18 @@ The master check is named `Pruefung_OK` and shown on the cover.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kim_budget import lines
-from kim_budget.formula import Range, Ref, Term, pick
+from kim_budget.formula import Ref, Term, pick
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats, haushalt, monate
+from kim_budget.workbook import formats, haushalt, monate, timeline
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Sheet
+from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, UNIT, Timeline
 
 NAME = "Prüfungen"
-LABEL, UNIT, RESULT, FIRST_YEAR = 1, 2, 3, 4
+RESULT, FIRST_YEAR = 3, FIRST_PERIOD
 HEADER_ROW = 4
 CHECK_UNIT = "WAHR/FALSCH"
 NOTE = (
@@ -31,24 +34,21 @@ SUMMED = (
 class _Checks:
     """Writes check rows and remembers every check cell for the master check."""
 
-    def __init__(self, sheet: Sheet, years: haushalt.YearRows) -> None:
+    def __init__(self, sheet: Sheet, years: int) -> None:
         self.sheet = sheet
-        self.years = years
-        self.row = HEADER_ROW + 1
+        self.timeline = Timeline(sheet, years, HEADER_ROW + 1)
         self.checks: list[Ref] = []
 
     def section(self, title: str) -> None:
-        self.row += 1
-        self.sheet.put(self.row, LABEL, title, role="section")
-        self.row += 1
+        self.timeline.section(title)
 
     def value(self, label: str, unit: str, number_format: str, formula: Term) -> Ref:
         """A row with one figure that a check compares."""
-        self.sheet.put(self.row, LABEL, label, role="label")
-        self.sheet.put(self.row, UNIT, unit, role="unit")
-        ref = self.sheet.put(self.row, RESULT, formula, number_format)
-        self.row += 1
-        return ref
+        row = self.timeline.row
+        self.sheet.put(row, LABEL, label, role="label")
+        self.sheet.put(row, UNIT, unit, role="unit")
+        self.timeline.row += 1
+        return self.sheet.put(row, RESULT, formula, number_format)
 
     def check(self, label: str, formula: Term) -> Ref:
         """A row with one check."""
@@ -58,22 +58,18 @@ class _Checks:
         return ref
 
     def per_year(
-        self, label: str, unit: str, number_format: str, formula: object, is_check: bool = False
+        self, label: str, unit: str, number_format: str, formula: Callable[[int], Term]
     ) -> int:
-        """A row with one formula per year; a check row also combines its years in RESULT."""
-        row = self.row
-        self.sheet.put(row, LABEL, label, role="label")
-        self.sheet.put(row, UNIT, unit, role="unit")
-        for col in range(FIRST_YEAR, FIRST_YEAR + self.years.last_col - self.years.first_col + 1):
-            self.sheet.put(row, col, formula(col), number_format)  # type: ignore[operator]
-        if is_check:
-            years = Range(self.sheet.ref(row, FIRST_YEAR), self.sheet.ref(row, col))
-            ref = self.sheet.put(row, RESULT, lines.all_passed(years), formats.BOOLEAN)
-            self.checks.append(ref)
-            self.sheet.conditional.append(
-                (f"{ref.coordinate()}:{years.last.coordinate()}", "false")
-            )
-        self.row += 1
+        """A row with one formula per year."""
+        return self.timeline.add(label, unit, number_format, formula)
+
+    def check_per_year(self, label: str, formula: Callable[[int], Term]) -> int:
+        """A check in every year; the result column holds whether all years pass."""
+        row = self.per_year(label, CHECK_UNIT, formats.BOOLEAN, formula)
+        years = self.timeline.periods(row)
+        ref = self.sheet.put(row, RESULT, lines.all_passed(years), formats.BOOLEAN)
+        self.checks.append(ref)
+        self.sheet.conditional.append((f"{ref.coordinate()}:{years.last.coordinate()}", "false"))
         return row
 
 
@@ -97,7 +93,7 @@ def lay_out(
     for index in range(len(scenario.years)):
         year = Ref(years.sheet, haushalt.YEAR_ROW, years.first_col + index, fix_col=False)
         sheet.put(HEADER_ROW, FIRST_YEAR + index, year, formats.YEAR, role="header")
-    checks = _Checks(sheet, years)
+    checks = _Checks(sheet, len(scenario.years))
 
     def _year(col: int) -> Ref:
         return sheet.ref(HEADER_ROW, col, fix_col=False)
@@ -111,7 +107,7 @@ def lay_out(
         "Eigenanteil": months.eigenanteil,
     }
     for key, label in SUMMED:
-        year_total = Ref(years.sheet, years.rows[key], haushalt.TOTAL)
+        year_total = Ref(years.sheet, years.rows[key], timeline.TOTAL)
         month_total = Ref(months.sheet, month_rows[key], monate.CONSTANT)
         difference = checks.value(
             f"{label}: Jahre − Monate", "€", formats.EURO, lines.difference(year_total, month_total)
@@ -135,22 +131,16 @@ def lay_out(
             ),
         ),
     )
-    checks.per_year(
+    checks.check_per_year(
         "Eigenanteil = Personalaufwand − Förderung",
-        CHECK_UNIT,
-        formats.BOOLEAN,
         lambda col: lines.within(sheet.ref(gap, col, fix_row=False, fix_col=False), tolerance),
-        is_check=True,
     )
-    checks.per_year(
+    checks.check_per_year(
         "Deckung nur in Jahren mit Deckung",
-        CHECK_UNIT,
-        formats.BOOLEAN,
         lambda col: lines.covered_only_in_offset_years(
             lines.covered(pick(inputs.offset_flags, _year(col) - inputs.first_year + 1)),
             _in_year(years, col, rows["Deckung"]),
         ),
-        is_check=True,
     )
 
     checks.section("Monate")

@@ -9,12 +9,13 @@ from __future__ import annotations
 from kim_budget import __version__, lines
 from kim_budget.formula import Ref, column_letter
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats, haushalt
+from kim_budget.workbook import formats, haushalt, timeline
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Chart, Content, Sheet
+from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT
 
 NAME = "Übersicht"
-LABEL, UNIT, TOTAL, FIRST_YEAR = 1, 2, 3, 4
+FIRST_YEAR = FIRST_PERIOD  # the column roles of a timeline sheet, years from D
 
 PURPOSE = (
     "Diese Arbeitsmappe berechnet je Haushaltsjahr den Eigenanteil der Kommune an den "
@@ -115,7 +116,7 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
     for key, label in RESULT_LABELS:
         sheet.put(row, LABEL, label, role="label")
         sheet.put(row, UNIT, "€", role="unit")
-        total = Ref(years.sheet, years.rows[key], haushalt.TOTAL)
+        total = Ref(years.sheet, years.rows[key], timeline.TOTAL)
         sheet.put(row, TOTAL, total, formats.EURO, role="total")
         for index in range(len(scenario.years)):
             cell = _same_column(years, years.rows[key], years.first_col + index)

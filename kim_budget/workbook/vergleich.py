@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 
 from kim_budget import lines
 from kim_budget.formula import Ref, column_letter
-from kim_budget.workbook import formats, haushalt
+from kim_budget.workbook import formats, haushalt, timeline
 from kim_budget.workbook.annahmen import NO_KEY, InputRow
 from kim_budget.workbook.grid import Chart, Sheet
+from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT
 
 if TYPE_CHECKING:
     from kim_budget.workbook import ScenarioSheets
 
 NAME = "Vergleich"
-LABEL, UNIT, TOTAL, FIRST_YEAR = 1, 2, 3, 4
+FIRST_YEAR = FIRST_PERIOD  # the column roles of a timeline sheet, years from D
 PURPOSE = (
     "Eigenanteil und Haushaltsbelastung der Szenarien je Haushaltsjahr. Jede Zahl ist eine "
     "Formel auf die Blätter des jeweiligen Szenarios in dieser Datei (z. B. „Haushalt 1“)."
@@ -74,7 +75,7 @@ def _table(
         scenario_rows.append(row)
         sheet.put(row, LABEL, scenario.inputs.title, role="label")
         sheet.put(row, UNIT, "€", role="unit")
-        total = Ref(scenario.years.sheet, scenario.years.rows[key], haushalt.TOTAL)
+        total = Ref(scenario.years.sheet, scenario.years.rows[key], timeline.TOTAL)
         sheet.put(row, TOTAL, total, formats.EURO, role="total")
         for index, year in enumerate(years):
             cell = _year_cell(scenario, year, scenario.years.rows[key])
