@@ -9,10 +9,8 @@ broken template before it writes anything.
 Templates folder: it must hold `finanzielle-auswirkungen.html.j2` and
 `finanzielle-auswirkungen.txt.j2` (`TEMPLATE_NAMES`); each renders to
 `<stem>.finanzielle-auswirkungen.html` / `.txt` (the template name without `.j2`). The shipped
-templates live in the top-level `templates/` folder of the project, the only copy; this module
-finds it beside the package source (`Path(__file__).parent.parent / "templates"`), which holds
-for the editable install that scripts/setup.sh makes. A non-editable install (a wheel) does not
-carry that folder: pass a templates folder explicitly, or `TemplateError` says where it looked.
+templates live in the top-level `templates/` folder of the project; a wheel carries them as
+`kim_budget/templates` (see pyproject.toml), and `DEFAULT_TEMPLATES` finds either.
 
 Templates run in Jinja2's sandbox with `StrictUndefined` (an unknown variable or key is an
 error, also inside a branch not taken: top-level names are checked when the template loads),
@@ -75,8 +73,15 @@ from kim_budget.model import Result, Year
 TEMPLATE_NAMES = ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.txt.j2")
 """The templates a templates folder must hold, each rendering one output file."""
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-"""The shipped templates: the project's top-level templates/ folder."""
+def _shipped_templates() -> Path:
+    """The shipped templates: the top-level templates/ folder of a source checkout (an editable
+    install), else the copy an installed wheel carries as kim_budget/templates."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "templates"
+    return checkout if checkout.is_dir() else package / "templates"
+
+
+DEFAULT_TEMPLATES = _shipped_templates()
 
 CONTEXT_KEYS = frozenset(
     {
