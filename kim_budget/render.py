@@ -73,6 +73,7 @@ from kim_budget.model import Result, Year
 TEMPLATE_NAMES = ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.txt.j2")
 """The templates a templates folder must hold, each rendering one output file."""
 
+
 def _shipped_templates() -> Path:
     """The shipped templates: the top-level templates/ folder of a source checkout (an editable
     install), else the copy an installed wheel carries as kim_budget/templates."""

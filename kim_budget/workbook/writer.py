@@ -116,10 +116,8 @@ def _charts(ws: Worksheet, sheet: Sheet) -> None:
         chart.y_axis.numFmt = "#,##0"
         chart.y_axis.delete = False
         chart.x_axis.delete = False
-        chart.height = 7.5
-        chart.width = max(
-            24.0, 4 + 2.5 * (spec.last_col - spec.first_col + 1)
-        )  # cm, grows with years
+        chart.height = 7.5  # cm
+        chart.width = max(24, 4 + 3 * (spec.last_col - spec.first_col + 1))  # cm, per year
         for row, title in zip(spec.series, spec.series_titles, strict=True):
             values = Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=row)
             chart.series.append(Series(values, title_from_data=False, title=title))
