@@ -1,4 +1,4 @@
-"""Command line: `kim-budget build`, `kim-budget validate`. Parses, calls the library, prints.
+"""Command line: `kim-budget build`, `validate` and `verify`. Parses, calls the library, prints.
 
 Heavy modules are imported inside the commands so that `--help` stays fast.
 """
@@ -23,6 +23,11 @@ DESCRIPTIONS = {
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
+def _count(number: int, noun: str) -> str:
+    """2, "workbook" → "2 workbooks"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _run(action: Callable[[], T]) -> T:
     """Call the library; a user's mistake becomes "Error: …" lines and exit status 1."""
     try:
@@ -30,10 +35,7 @@ def _run(action: Callable[[], T]) -> T:
     except ScenarioErrors as errors:
         for error in errors.errors:
             click.echo(f"Error: {error}", err=True)
-        count = len(errors.errors)
-        click.echo(
-            f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True
-        )
+        click.echo(f"{_count(len(errors.errors), 'problem')} found; nothing was written.", err=True)
     except KimBudgetError as error:
         click.echo(f"Error: {error}", err=True)
     raise SystemExit(1)
@@ -103,7 +105,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@PATHS
 @click.option(
     "--require-engine",
     is_flag=True,
@@ -126,11 +128,9 @@ def verify(paths: tuple[Path, ...], require_engine: bool, no_engine: bool) -> No
         click.echo(str(finding))
     if report.engine_skipped and not no_engine:
         click.echo("LibreOffice is not installed: the recalculation check was skipped.", err=True)
-    checked = len(report.checked)
+    checked = _count(len(report.checked), "workbook")
     if report.ok:
-        click.echo(f"{checked} workbook{'s' if checked != 1 else ''} checked: OK")
+        click.echo(f"{checked} checked: OK")
         return
-    count = len(report.findings)
-    books = f"{checked} workbook{'s' if checked != 1 else ''}"
-    click.echo(f"{count} finding{'s' if count != 1 else ''} in {books}.", err=True)
+    click.echo(f"{_count(len(report.findings), 'finding')} in {checked}.", err=True)
     raise SystemExit(1)
