@@ -24,8 +24,8 @@ from xml.sax.saxutils import escape, unescape
 from kim_budget.errors import OutputError
 from kim_budget.formula import Expr, Scalar, cell_position, column_letter
 from kim_budget.workbook.grid import Book, BookEnv
+from kim_budget.workbook.pruefungen import MASTER_NAME
 
-MASTER_CHECK = "Pruefung_OK"
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z
 ZIP_EPOCHS = (315532800, 4354819198)  # zip entry times run from 1980 to 2107
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
@@ -64,7 +64,7 @@ def cached_values(book: Book, env: BookEnv | None = None) -> dict[str, dict[str,
 
 def _require_checks_pass(book: Book, env: BookEnv) -> None:
     """A workbook whose own master check fails is never written."""
-    master = book.names.get(MASTER_CHECK)
+    master = book.names.get(MASTER_NAME)
     if master is not None and env.value(master.sheet, master.row, master.col) is not True:
         title = book.properties.get("title", "")
         raise OutputError(

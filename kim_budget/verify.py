@@ -45,6 +45,7 @@ from kim_budget.verify_rules import (
     to_r1c1,
     typed_value_allowed,
 )
+from kim_budget.workbook.pruefungen import MASTER_NAME
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -64,7 +65,7 @@ __all__ = [
 ]
 
 INPUT_STYLE = "Eingabe"
-MASTER_CHECK = "Pruefung_OK"
+MASTER_CHECK = MASTER_NAME
 ENGINE_MISSING = "LibreOffice (soffice) is not installed; install libreoffice-calc-nogui"
 MAX_PROMPT = 255
 MAX_TITLE = 32

@@ -50,7 +50,7 @@ def lay_out_workbook(scenario: Scenario) -> Book:
     book.names["Foerderpauschale"] = laid.inputs.rate_per_fte
     if laid.inputs.annual_cost_per_fte is not None:
         book.names["Jahreskosten_VZAE"] = laid.inputs.annual_cost_per_fte
-    book.names["Pruefung_OK"] = laid.master
+    book.names[pruefungen.MASTER_NAME] = laid.master
     book.properties.update(
         title=scenario.title,
         subject=SUBJECT,
@@ -66,7 +66,7 @@ def lay_out_comparison(scenarios: Sequence[Scenario]) -> Book:
     """The comparison workbook: a "Vergleich" sheet over every scenario's own sheets."""
     book = Book([Sheet(vergleich.NAME, one_page=True)])
     laid = [add_scenario_sheets(book, s, f" {n}") for n, s in enumerate(scenarios, start=1)]
-    book.names["Pruefung_OK"] = vergleich.lay_out(book.sheets[0], laid)
+    book.names[pruefungen.MASTER_NAME] = vergleich.lay_out(book.sheets[0], laid)
     municipalities = {s.municipality for s in scenarios if s.municipality}
     municipality = municipalities.pop() if len(municipalities) == 1 else ""
     book.properties.update(

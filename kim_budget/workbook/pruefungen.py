@@ -17,6 +17,7 @@ from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, UNIT, Timeline
 
 NAME = "Prüfungen"
+MASTER_NAME = "Pruefung_OK"  # the defined name of the master check (a contract, like Eigenanteil_Y)
 RESULT, FIRST_YEAR = 3, FIRST_PERIOD
 HEADER_ROW = 4
 CHECK_UNIT = "WAHR/FALSCH"
