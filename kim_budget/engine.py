@@ -436,7 +436,8 @@ def _output_of(result: subprocess.CompletedProcess[str]) -> str:
 # --- reading workbooks ---------------------------------------------------------------------
 
 
-def _load(path: Path, *, data_only: bool) -> Workbook:
+def load_workbook(path: Path, *, data_only: bool) -> Workbook:
+    """Open a workbook with openpyxl, quietly: its warnings about dropped parts don't matter."""
     # openpyxl warns about things it drops (e.g. Gnumeric's output has no default style);
     # none of it affects values or formulas.
     with warnings.catch_warnings():
@@ -475,7 +476,7 @@ def _excel_serial(value: datetime | time | timedelta) -> float:
 
 
 def _read_values(path: Path) -> Values:
-    workbook = _load(path, data_only=True)
+    workbook = load_workbook(path, data_only=True)
     values: Values = {}
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
@@ -493,7 +494,7 @@ def cached_values(path: Path) -> Values:
 
 def formula_cells(path: Path) -> dict[tuple[str, str], str]:
     """The formula text (with its leading ``=``) of every formula cell of the workbook."""
-    workbook = _load(path, data_only=False)
+    workbook = load_workbook(path, data_only=False)
     formulas: dict[tuple[str, str], str] = {}
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():

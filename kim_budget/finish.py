@@ -49,7 +49,7 @@ def range_cells(area: str) -> list[tuple[int, int]]:
     return [(row, col) for row in range(row1, row2 + 1) for col in range(col1, col2 + 1)]
 
 
-def cached_values(book: Book, env: BookEnv | None = None) -> dict[str, dict[str, Scalar]]:
+def formula_values(book: Book, env: BookEnv | None = None) -> dict[str, dict[str, Scalar]]:
     """The value of every formula cell, per sheet name and A1 coordinate."""
     env = env or BookEnv(book)
     values: dict[str, dict[str, Scalar]] = {}
@@ -136,7 +136,7 @@ def _stamp_text(epoch: int) -> str:
 def finish(xlsx: bytes, book: Book) -> bytes:
     """The file with cached values in every formula cell, fixed stamps and fixed zip metadata."""
     env = BookEnv(book)
-    values = cached_values(book, env)
+    values = formula_values(book, env)
     _require_checks_pass(book, env)
     alt_texts = [chart.alt_text for sheet in book.sheets for chart in sheet.charts]
     sheet_files = {

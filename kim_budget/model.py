@@ -114,9 +114,13 @@ def compute_month(scenario: Scenario, month: date) -> Month:
     )
 
 
-def compute_year(scenario: Scenario, year: int, months: tuple[Month, ...]) -> Year:
-    """The figures of one Haushaltsjahr: sums over its months, then Deckung and Belastung."""
-    month_years = [lines.haushaltsjahr(m.month) for m in months]
+def compute_year(
+    scenario: Scenario, year: int, months: tuple[Month, ...], month_years: list[int]
+) -> Year:
+    """The figures of one Haushaltsjahr: sums over its months, then Deckung and Belastung.
+
+    `month_years` holds the Haushaltsjahr of each month.
+    """
     personalaufwand = lines.sum_of_year(month_years, year, [m.personalaufwand for m in months])
     foerderung = lines.sum_of_year(month_years, year, [m.foerderung for m in months])
     eigenanteil = lines.difference(personalaufwand, foerderung)
@@ -135,5 +139,6 @@ def compute_year(scenario: Scenario, year: int, months: tuple[Month, ...]) -> Ye
 def compute(scenario: Scenario) -> Result:
     """Calculate a scenario month by month and per Haushaltsjahr."""
     months = tuple(compute_month(scenario, month) for month in horizon_months(scenario))
-    years = tuple(compute_year(scenario, year, months) for year in scenario.years)
+    month_years = [lines.haushaltsjahr(m.month) for m in months]
+    years = tuple(compute_year(scenario, year, months, month_years) for year in scenario.years)
     return Result(scenario=scenario, months=months, years=years)

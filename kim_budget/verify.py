@@ -15,7 +15,6 @@ Importing this module does not import openpyxl; `verify_workbooks` does.
 from __future__ import annotations
 
 import posixpath
-import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -267,13 +266,10 @@ def _read_package(path: Path) -> _Package:
 
 
 def _load(path: Path, *, data_only: bool) -> Workbook:
-    import openpyxl
+    """engine.load_workbook, imported on use: importing verify does not load openpyxl."""
+    from kim_budget import engine
 
-    # openpyxl warns about parts it drops (extensions, Gnumeric's missing default style);
-    # none of them matters for the rules.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-        return openpyxl.load_workbook(path, data_only=data_only)
+    return engine.load_workbook(path, data_only=data_only)
 
 
 class _Findings:
