@@ -279,6 +279,11 @@ class Call(Expr):
 # ---------------------------------------------------------------- evaluation
 
 
+def evaluate(expr: Expr, env: Env) -> Scalar:
+    """The value Excel computes for an expression, given the values of the cells it reads."""
+    return expr.evaluate(env)
+
+
 def as_number(value: Scalar) -> float:
     """A scalar in arithmetic, as Excel treats it (empty → 0, TRUE → 1)."""
     if value is None:

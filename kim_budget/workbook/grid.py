@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from kim_budget.formula import Expr, Range, Ref, Scalar, date_to_serial
+from kim_budget.formula import Expr, Range, Ref, Scalar, date_to_serial, evaluate
 
 Content = Expr | Scalar | date
 
@@ -122,7 +122,7 @@ class BookEnv:
 
     def _evaluate(self, content: Content) -> Scalar:
         if isinstance(content, Expr):
-            return content.evaluate(self)
+            return evaluate(content, self)
         if isinstance(content, date):
             return date_to_serial(content)
         return content
