@@ -133,9 +133,12 @@ def _stamp_text(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def finish(xlsx: bytes, book: Book) -> bytes:
-    """The file with cached values in every formula cell, fixed stamps and fixed zip metadata."""
-    env = BookEnv(book)
+def finish(xlsx: bytes, book: Book, env: BookEnv | None = None) -> bytes:
+    """The file with cached values in every formula cell, fixed stamps and fixed zip metadata.
+
+    `env` is the book's evaluation when the caller has one already (it evaluates each cell once).
+    """
+    env = env or BookEnv(book)
     values = formula_values(book, env)
     _require_checks_pass(book, env)
     alt_texts = [chart.alt_text for sheet in book.sheets for chart in sheet.charts]

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from kim_budget.errors import OutputError, ScenarioError, ScenarioErrors
 from kim_budget.finish import finish, write_atomically
-from kim_budget.model import Result, compute
+from kim_budget.model import Result, read_result
 from kim_budget.pdf import COMPARISON_SHEETS, SCENARIO_SHEETS, render_pdfs, require_printer
 from kim_budget.render import check_templates, render_texts
 from kim_budget.scenario import Scenario, load_scenarios
 from kim_budget.workbook import Book, lay_out_comparison, lay_out_workbook
+from kim_budget.workbook.grid import BookEnv
 from kim_budget.workbook.writer import write_workbook
 
 COMPARISON = "Szenarienvergleich"
@@ -30,13 +31,20 @@ class Output:
     result: Result | None
 
 
-def _finished(book: Book) -> bytes:
-    return finish(write_workbook(book), book)
+def _finished(book: Book, env: BookEnv | None = None) -> bytes:
+    return finish(write_workbook(book), book, env)
+
+
+def calculated_workbook(scenario: Scenario) -> tuple[Result, bytes]:
+    """A scenario's figures and its finished .xlsx file, from one layout evaluated once."""
+    layout = lay_out_workbook(scenario)
+    env = BookEnv(layout.book)
+    return read_result(layout.sheets, env), _finished(layout.book, env)
 
 
 def workbook_bytes(scenario: Scenario) -> bytes:
     """The finished .xlsx file of one scenario."""
-    return _finished(lay_out_workbook(scenario))
+    return calculated_workbook(scenario)[1]
 
 
 def comparison_bytes(scenarios: Sequence[Scenario]) -> bytes:
@@ -79,8 +87,8 @@ def build(
     compiled = check_templates(templates)
     prepared: list[tuple[Output, bytes]] = []
     for scenario in scenarios:
-        result = compute(scenario)
-        prepared.append((Output(out / f"{scenario.stem}.xlsx", result), workbook_bytes(scenario)))
+        result, workbook = calculated_workbook(scenario)
+        prepared.append((Output(out / f"{scenario.stem}.xlsx", result), workbook))
         prepared += [
             (Output(out / name, result), text.encode("utf-8"))
             for name, text in render_texts(result, compiled).items()

@@ -66,7 +66,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from kim_budget import german, lines
+from kim_budget import german
 from kim_budget.errors import TemplateError
 from kim_budget.model import Result, Year
 
@@ -174,10 +174,7 @@ def context(result: Result) -> dict[str, Any]:
             "expense_account": scenario.budget.expense_account,
             "income_account": scenario.budget.income_account,
         },
-        "years": [
-            _year(year, year.year in scenario.offset_years, _filled(result, year.year))
-            for year in result.years
-        ],
+        "years": [_year(year, year.year in scenario.offset_years) for year in result.years],
         "totals": {key: sum(getattr(year, key) for year in result.years) for key in _AMOUNTS},
         "positions": [
             {
@@ -203,24 +200,11 @@ def context(result: Result) -> dict[str, Any]:
     }
 
 
-def _year(year: Year, covered: bool, filled: int) -> dict[str, Any]:
+def _year(year: Year, covered: bool) -> dict[str, Any]:
     cents = round(year.eigenanteil, 2)
     kind = "mehrkosten" if cents > 0 else "ueberschuss" if cents < 0 else "keine"
     amounts = {key: getattr(year, key) for key in _AMOUNTS}
-    return {"year": year.year, **amounts, "covered": covered, "kind": kind, "filled": filled}
-
-
-def _filled(result: Result, year: int) -> int:
-    """How many posts are filled in at least one month of the year, by their start and end.
-
-    Decided from the occupancy period, as the model does (`lines.active`), never from the cost:
-    a post with an annual cost of 0 € is still filled.
-    """
-    months = [month.month for month in result.months if month.month.year == year]
-    return sum(
-        any(lines.active(month, position.start, position.end) for month in months)
-        for position in result.scenario.positions
-    )
+    return {"year": year.year, **amounts, "covered": covered, "kind": kind, "filled": year.filled}
 
 
 # ---------------------------------------------------------------------------------------------

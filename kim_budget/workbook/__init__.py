@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from kim_budget.formula import Ref
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import annahmen, haushalt, monate, pruefungen, uebersicht, vergleich
+from kim_budget.workbook import (
+    annahmen,
+    haushalt,
+    monate,
+    pruefungen,
+    spec,
+    uebersicht,
+    vergleich,
+)
 from kim_budget.workbook.grid import Book, Sheet
 
 SUBJECT = "Kommunales Integrationsmanagement: Personalkosten, Förderung, Eigenanteil"
@@ -27,10 +35,7 @@ class ScenarioSheets:
 
 def add_scenario_sheets(book: Book, scenario: Scenario, suffix: str = "") -> ScenarioSheets:
     """Append the sheets Annahmen, Monate, Haushalt and Prüfungen of one scenario."""
-    sheets = [
-        Sheet(name + suffix)
-        for name in (annahmen.NAME, monate.NAME, haushalt.NAME, pruefungen.NAME)
-    ]
+    sheets = [Sheet(name + suffix) for name in spec.SCENARIO_GROUP]
     book.sheets += sheets
     inputs = annahmen.lay_out(sheets[0], scenario)
     months = monate.lay_out(sheets[1], scenario, inputs)
@@ -39,18 +44,26 @@ def add_scenario_sheets(book: Book, scenario: Scenario, suffix: str = "") -> Sce
     return ScenarioSheets(scenario, inputs, months, years, master)
 
 
-def lay_out_workbook(scenario: Scenario) -> Book:
+@dataclass(frozen=True)
+class ScenarioBook:
+    """A scenario's laid-out workbook and where its sheets' inputs and results are."""
+
+    book: Book
+    sheets: ScenarioSheets
+
+
+def lay_out_workbook(scenario: Scenario) -> ScenarioBook:
     """Every sheet, name and property of the scenario's workbook, before it becomes a file."""
-    book = Book([Sheet(uebersicht.NAME, one_page=True)])
+    book = Book([Sheet(spec.UEBERSICHT, one_page=True)])
     laid = add_scenario_sheets(book, scenario)
     uebersicht.lay_out(
         book.sheets[0], scenario, laid.inputs, laid.years, laid.months.fte_cap, laid.master
     )
     haushalt.define_names(book.names, scenario, laid.years)
-    book.names["Foerderpauschale"] = laid.inputs.rate_per_fte
+    book.names[spec.RATE_NAME] = laid.inputs.rate_per_fte
     if laid.inputs.annual_cost_per_fte is not None:
-        book.names["Jahreskosten_VZAE"] = laid.inputs.annual_cost_per_fte
-    book.names[pruefungen.MASTER_NAME] = laid.master
+        book.names[spec.COST_NAME] = laid.inputs.annual_cost_per_fte
+    book.names[spec.MASTER_NAME] = laid.master
     book.properties.update(
         title=scenario.title,
         subject=SUBJECT,
@@ -59,14 +72,14 @@ def lay_out_workbook(scenario: Scenario) -> Book:
         municipality=scenario.municipality or "",
         reference=scenario.reference or "",
     )
-    return book
+    return ScenarioBook(book, laid)
 
 
 def lay_out_comparison(scenarios: Sequence[Scenario]) -> Book:
     """The comparison workbook: a "Vergleich" sheet over every scenario's own sheets."""
-    book = Book([Sheet(vergleich.NAME, one_page=True)])
+    book = Book([Sheet(spec.VERGLEICH, one_page=True)])
     laid = [add_scenario_sheets(book, s, f" {n}") for n, s in enumerate(scenarios, start=1)]
-    book.names[pruefungen.MASTER_NAME] = vergleich.lay_out(book.sheets[0], laid)
+    book.names[spec.MASTER_NAME] = vergleich.lay_out(book.sheets[0], laid)
     municipalities = {s.municipality for s in scenarios if s.municipality}
     municipality = municipalities.pop() if len(municipalities) == 1 else ""
     book.properties.update(
@@ -82,6 +95,7 @@ def lay_out_comparison(scenarios: Sequence[Scenario]) -> Book:
 
 __all__ = [
     "Book",
+    "ScenarioBook",
     "ScenarioSheets",
     "add_scenario_sheets",
     "lay_out_comparison",

@@ -10,12 +10,18 @@ from dataclasses import dataclass
 
 from kim_budget.formula import Range, Ref
 from kim_budget.scenario import Increase, Scenario
-from kim_budget.workbook import formats
+from kim_budget.workbook import formats, spec
 from kim_budget.workbook.grid import Content, Sheet
 from kim_budget.workbook.validation import rule_for
 
-NAME = "Annahmen"
-LABEL, VALUE, UNIT, KEY, NOTE = 1, 2, 3, 4, 5
+NAME = spec.ANNAHMEN
+LABEL, VALUE, UNIT, KEY, NOTE = (
+    spec.INPUT_LABEL,
+    spec.INPUT_VALUE,
+    spec.INPUT_UNIT,
+    spec.INPUT_KEY,
+    spec.INPUT_NOTE,
+)
 NO_KEY = "–"
 STRUCTURE_NOTE = (
     "bestimmt die Spalten der Zeitachse; zum Ändern die Szenariodatei anpassen und neu erzeugen"

@@ -12,18 +12,16 @@ from dataclasses import dataclass
 from kim_budget import lines
 from kim_budget.formula import Ref, Term, column_letter, pick
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats, monate
+from kim_budget.workbook import formats, monate, spec
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline
 
-NAME = "Haushalt"
+NAME = spec.HAUSHALT
 FIRST_YEAR = FIRST_PERIOD
 NOTE = "Beträge in € je Haushaltsjahr (positiv); Differenzen als Aufwand − Ertrag."
 YEAR_ROW = 4  # the header row: its year columns count up from the first Haushaltsjahr
-
-# Defined-name stem per result row (a contract: other workbooks and the tests rely on them).
-PUBLISHED_NAMES = ("Personalaufwand", "Foerderung", "Eigenanteil", "Haushaltsbelastung")
+LINES = {line.key: line for line in spec.RESULT_LINES}
 
 
 @dataclass(frozen=True)
@@ -60,20 +58,18 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         return lambda col: lines.sum_of_year(month_years, year(col), months.row_range(row))
 
     rows: dict[str, int] = {}
-    rows["Personalaufwand"] = t.add(
-        "Personalaufwand (Aufwand)", "€", formats.EURO, summed(months.personalaufwand), total=True
-    )
-    rows["Foerderung"] = t.add(
-        "Förderung (Ertrag)", "€", formats.EURO, summed(months.foerderung), total=True
-    )
-    rows["Eigenanteil"] = t.add(
-        "Eigenanteil (Aufwand − Ertrag)",
-        "€",
-        formats.EURO,
+
+    def result(key: str, formula: Callable[[int], Term]) -> None:
+        line = LINES[key]
+        rows[key] = t.add(line.label, line.unit, formats.EURO, formula, total=True)
+
+    result("Personalaufwand", summed(months.personalaufwand))
+    result("Foerderung", summed(months.foerderung))
+    result(
+        "Eigenanteil",
         lambda col: lines.difference(
             t.here(rows["Personalaufwand"], col), t.here(rows["Foerderung"], col)
         ),
-        total=True,
     )
     rows["Gedeckt"] = t.add(
         "Eigenanteil im Personalhaushalt gedeckt (1 = ja)",
@@ -81,23 +77,17 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         formats.FLAG,
         lambda col: lines.covered(pick(inputs.offset_flags, year(col) - inputs.first_year + 1)),
     )
-    rows["Deckung"] = t.add(
-        "Deckung im laufenden Personalhaushalt",
-        "€",
-        formats.EURO,
+    result(
+        "Deckung",
         lambda col: lines.deckung(t.here(rows["Eigenanteil"], col), t.here(rows["Gedeckt"], col)),
-        total=True,
     )
-    rows["Haushaltsbelastung"] = t.add(
-        "Haushaltsbelastung (Eigenanteil − Deckung)",
-        "€",
-        formats.EURO,
+    result(
+        "Haushaltsbelastung",
         lambda col: lines.difference(
             t.here(rows["Eigenanteil"], col), t.here(rows["Deckung"], col)
         ),
-        total=True,
     )
-    for key in ("Eigenanteil", "Haushaltsbelastung"):
+    for key in spec.NEGATIVE_HIGHLIGHTED:
         area = f"{column_letter(TOTAL)}{rows[key]}:{column_letter(t.last_col)}{rows[key]}"
         sheet.conditional.append((area, "negative"))
     sheet.freeze = (YEAR_ROW + 1, t.first_col)
@@ -107,5 +97,6 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
 def define_names(names: dict[str, Ref], scenario: Scenario, years: YearRows) -> None:
     """Workbook-scope names for every year's results, e.g. Eigenanteil_2025."""
     for index, year in enumerate(scenario.years):
-        for result in PUBLISHED_NAMES:
-            names[f"{result}_{year}"] = years.cell(result, index)
+        for line in spec.RESULT_LINES:
+            if line.published:
+                names[f"{line.key}_{year}"] = years.cell(line.key, index)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from kim_budget import lines
 from kim_budget.formula import Range, Ref, Term, column_letter
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats
+from kim_budget.workbook import formats, spec
 from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs, ShareRefs
 from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline
 
-NAME = "Monate"
+NAME = spec.MONATE
 CONSTANT, FIRST_MONTH = TOTAL, FIRST_PERIOD
 MONTH_ROW, YEAR_ROW = 5, 6
 NOTE = (
@@ -38,6 +38,9 @@ class MonthRows:
     eigenanteil: int
     funded_fte: int
     fte_cap: Ref | None
+    active: tuple[int, ...]
+    """The "Besetzt" flag row of each position."""
+    year_row: int = YEAR_ROW
 
     def row_range(self, row: int) -> Range:
         """The month columns of one row."""
@@ -242,4 +245,5 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         eigenanteil,
         funded_fte,
         cap,
+        tuple(active),
     )

@@ -11,24 +11,19 @@ from collections.abc import Callable
 from kim_budget import lines
 from kim_budget.formula import Ref, Term, pick
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats, haushalt, monate, timeline
+from kim_budget.workbook import formats, haushalt, monate, spec, timeline
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, UNIT, Timeline
 
-NAME = "Prüfungen"
-MASTER_NAME = "Pruefung_OK"  # the defined name of the master check (a contract, like Eigenanteil_Y)
+NAME = spec.PRUEFUNGEN
+MASTER_NAME = spec.MASTER_NAME
 RESULT, FIRST_YEAR = 3, FIRST_PERIOD
 HEADER_ROW = 4
 CHECK_UNIT = "WAHR/FALSCH"
 NOTE = (
     "Jede Prüfung muss WAHR ergeben; das Gesamtergebnis steht auf der Übersicht. "
     "Differenzen bis zur Toleranz auf „Annahmen“ gelten als Rundung."
-)
-SUMMED = (
-    ("Personalaufwand", "Personalaufwand"),
-    ("Foerderung", "Förderung"),
-    ("Eigenanteil", "Eigenanteil"),
 )
 
 
@@ -107,7 +102,10 @@ def lay_out(
         "Foerderung": months.foerderung,
         "Eigenanteil": months.eigenanteil,
     }
-    for key, label in SUMMED:
+    for line in spec.RESULT_LINES:
+        if not line.checked_against_months:
+            continue
+        key, label = line.key, line.name
         year_total = Ref(years.sheet, years.rows[key], timeline.TOTAL)
         month_total = Ref(months.sheet, month_rows[key], monate.CONSTANT)
         difference = checks.value(
@@ -120,12 +118,24 @@ def lay_out(
     checks.section("Je Haushaltsjahr")
     rows = years.rows
     month_years = months.row_range(monate.YEAR_ROW)
+
+    def here(row: int, col: int) -> Ref:
+        return sheet.ref(row, col, fix_row=False, fix_col=False)
+
+    from_months = checks.per_year(
+        "Eigenanteil laut Monaten",
+        "€",
+        formats.EURO,
+        lambda col: lines.sum_of_year(
+            month_years, _year(col), months.row_range(months.eigenanteil)
+        ),
+    )
     gap = checks.per_year(
-        "Eigenanteil der Monate − (Personalaufwand − Förderung)",
+        "Eigenanteil laut Monaten − (Personalaufwand − Förderung)",
         "€",
         formats.EURO,
         lambda col: lines.difference(
-            lines.sum_of_year(month_years, _year(col), months.row_range(months.eigenanteil)),
+            here(from_months, col),
             lines.difference(
                 _in_year(years, col, rows["Personalaufwand"]),
                 _in_year(years, col, rows["Foerderung"]),
@@ -134,13 +144,24 @@ def lay_out(
     )
     checks.check_per_year(
         "Eigenanteil = Personalaufwand − Förderung",
-        lambda col: lines.within(sheet.ref(gap, col, fix_row=False, fix_col=False), tolerance),
+        lambda col: lines.within(here(gap, col), tolerance),
+    )
+    # Deckung recomputed from the inputs: the Eigenanteil of the months where "Annahmen" marks
+    # the year as covered, else 0. Fails when "Haushalt" covers a wrong year or amount.
+    expected = checks.per_year(
+        "Deckung laut Annahmen (Eigenanteil gedeckter Jahre, sonst 0)",
+        "€",
+        formats.EURO,
+        lambda col: lines.deckung(
+            here(from_months, col),
+            lines.covered(pick(inputs.offset_flags, _year(col) - inputs.first_year + 1)),
+        ),
     )
     checks.check_per_year(
-        "Deckung nur in Jahren mit Deckung",
-        lambda col: lines.covered_only_in_offset_years(
-            lines.covered(pick(inputs.offset_flags, _year(col) - inputs.first_year + 1)),
-            _in_year(years, col, rows["Deckung"]),
+        "Deckung = Eigenanteil gedeckter Jahre, sonst 0",
+        lambda col: lines.within(
+            lines.difference(_in_year(years, col, rows["Deckung"]), here(expected, col)),
+            tolerance,
         ),
     )
 

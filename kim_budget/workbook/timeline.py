@@ -11,8 +11,9 @@ from collections.abc import Callable
 from kim_budget import lines
 from kim_budget.formula import Range, Ref, Term, lift
 from kim_budget.workbook.grid import Sheet
+from kim_budget.workbook.spec import FIRST_PERIOD, LABEL, TOTAL, UNIT
 
-LABEL, UNIT, TOTAL, FIRST_PERIOD = 1, 2, 3, 4
+__all__ = ["FIRST_PERIOD", "LABEL", "TOTAL", "UNIT", "Timeline"]
 
 
 class Timeline:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from kim_budget import __version__, lines
 from kim_budget.formula import Ref, column_letter
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats, haushalt, timeline
+from kim_budget.workbook import formats, haushalt, spec, timeline
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Chart, Content, Sheet
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT
 
-NAME = "Übersicht"
+NAME = spec.UEBERSICHT
 FIRST_YEAR = FIRST_PERIOD  # the column roles of a timeline sheet, years from D
 
 PURPOSE = (
@@ -22,7 +22,6 @@ PURPOSE = (
     "Personalkosten für Stellen des Kommunalen Integrationsmanagements (KIM): "
     "Personalaufwand abzüglich Landesförderung."
 )
-CHARTED = ("Personalaufwand", "Foerderung", "Eigenanteil")
 CHART_ROWS = 16
 CHART_ALT_TEXT = (
     "Säulendiagramm: Personalaufwand, Förderung und Eigenanteil in Euro je Haushaltsjahr; "
@@ -38,13 +37,6 @@ NOTES = (
     "Steigerungen wirken ab ihrem Monat.",
     "Die Blätter sind ohne Kennwort geschützt, nur die Eingabezellen auf „Annahmen“ sind "
     "freigegeben; der Schutz lässt sich bewusst aufheben (Überprüfen › Blattschutz aufheben).",
-)
-RESULT_LABELS = (
-    ("Personalaufwand", "Personalaufwand (Aufwand)"),
-    ("Foerderung", "Förderung (Ertrag)"),
-    ("Eigenanteil", "Eigenanteil (Aufwand − Ertrag)"),
-    ("Deckung", "Deckung im laufenden Personalhaushalt"),
-    ("Haushaltsbelastung", "Haushaltsbelastung (Eigenanteil − Deckung)"),
 )
 
 
@@ -113,18 +105,19 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
     row += 1
     series: list[int] = []
     titles: list[str] = []
-    for key, label in RESULT_LABELS:
-        sheet.put(row, LABEL, label, role="label")
-        sheet.put(row, UNIT, "€", role="unit")
+    for line in spec.RESULT_LINES:
+        key = line.key
+        sheet.put(row, LABEL, line.label, role="label")
+        sheet.put(row, UNIT, line.unit, role="unit")
         total = Ref(years.sheet, years.rows[key], timeline.TOTAL)
         sheet.put(row, TOTAL, total, formats.EURO, role="total")
         for index in range(len(scenario.years)):
             cell = _same_column(years, years.rows[key], years.first_col + index)
             sheet.put(row, FIRST_YEAR + index, cell, formats.EURO)
-        if key in CHARTED:
+        if line.charted:
             series.append(row)
-            titles.append(label)
-        if key in ("Eigenanteil", "Haushaltsbelastung"):
+            titles.append(line.label)
+        if key in spec.NEGATIVE_HIGHLIGHTED:
             last = column_letter(FIRST_YEAR + len(scenario.years) - 1)
             sheet.conditional.append((f"{column_letter(TOTAL)}{row}:{last}{row}", "negative"))
         row += 1

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from kim_budget import lines
 from kim_budget.formula import Ref, column_letter
-from kim_budget.workbook import formats, haushalt, timeline
+from kim_budget.workbook import formats, haushalt, spec, timeline
 from kim_budget.workbook.annahmen import NO_KEY, InputRow
 from kim_budget.workbook.grid import Chart, Sheet
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT
@@ -20,16 +20,17 @@ from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT
 if TYPE_CHECKING:
     from kim_budget.workbook import ScenarioSheets
 
-NAME = "Vergleich"
+NAME = spec.VERGLEICH
 FIRST_YEAR = FIRST_PERIOD  # the column roles of a timeline sheet, years from D
 PURPOSE = (
     "Eigenanteil und Haushaltsbelastung der Szenarien je Haushaltsjahr. Jede Zahl ist eine "
     "Formel auf die Blätter des jeweiligen Szenarios in dieser Datei (z. B. „Haushalt 1“)."
 )
 CHART_ROWS = 16
-TABLES = (
-    ("Eigenanteil", "Eigenanteil je Haushaltsjahr (Aufwand − Ertrag)"),
-    ("Haushaltsbelastung", "Haushaltsbelastung je Haushaltsjahr (Eigenanteil − Deckung)"),
+TABLES = tuple(
+    (line.key, f"{line.name} je Haushaltsjahr ({line.explanation})")
+    for line in spec.RESULT_LINES
+    if line.compared
 )
 
 

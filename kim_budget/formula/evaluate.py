@@ -1,0 +1,155 @@
+"""Evaluate expression trees as Excel does: the cached values and the model's figures.
+
+`evaluate(expr, env)` computes an expression from the values of the cells it reads; `Env` is
+anything that knows a cell's value (`workbook.grid.BookEnv` evaluates a whole laid-out book,
+each formula once). Excel's rules that matter here: an empty cell is 0 in arithmetic and "" in
+a comparison with "=", TRUE is 1, text in arithmetic is an error, SUM/MIN/MAX skip text,
+booleans and blanks inside references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Protocol
+
+from dateutil.relativedelta import relativedelta
+
+from kim_budget.formula.a1 import date_to_serial, serial_to_date
+from kim_budget.formula.tree import BinOp, Call, Expr, Neg, Num, Range, Ref, Text
+
+Scalar = float | int | bool | str | None
+"""A cell's value: number, boolean, text, or None for an empty cell."""
+
+
+class Env(Protocol):
+    """What evaluation needs: the value of any cell."""
+
+    def value(self, sheet: str, row: int, col: int) -> Scalar: ...
+
+
+def evaluate(expr: Expr, env: Env) -> Scalar:
+    """The value Excel computes for an expression, given the values of the cells it reads."""
+    if isinstance(expr, Num | Text):
+        return expr.value
+    if isinstance(expr, Ref):
+        return env.value(expr.sheet, expr.row, expr.col)
+    if isinstance(expr, BinOp):
+        return apply_operator(expr.op, evaluate(expr.left, env), evaluate(expr.right, env))
+    if isinstance(expr, Neg):
+        return -as_number(evaluate(expr.operand, env))
+    if isinstance(expr, Call):
+        return FUNCTIONS[expr.name](env, expr.args)
+    raise TypeError(f"{type(expr).__name__} has no single value")
+
+
+def range_values(area: Range, env: Env) -> list[Scalar]:
+    """The values of a range, row by row."""
+    return [env.value(cell.sheet, cell.row, cell.col) for cell in area.cells()]
+
+
+def as_number(value: Scalar) -> float:
+    """A scalar in arithmetic, as Excel treats it (empty → 0, TRUE → 1)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool | int | float):
+        return value
+    raise ValueError(f"text {value!r} used in arithmetic")
+
+
+_OPERATIONS: dict[str, Callable[[float, float], Scalar]] = {
+    "+": lambda x, y: x + y,
+    "-": lambda x, y: x - y,
+    "*": lambda x, y: x * y,
+    "/": lambda x, y: x / y,
+    "<": lambda x, y: x < y,
+    "<=": lambda x, y: x <= y,
+    ">": lambda x, y: x > y,
+    ">=": lambda x, y: x >= y,
+    "<>": lambda x, y: x != y,
+}
+
+
+def apply_operator(op: str, left: Scalar, right: Scalar) -> Scalar:
+    """One operator on two evaluated operands."""
+    if op == "=":
+        return (left if left is not None else "") == (right if right is not None else "")
+    return _OPERATIONS[op](as_number(left), as_number(right))
+
+
+def _numbers(env: Env, args: Sequence[Expr]) -> list[float]:
+    """Numbers of the arguments; in references (ranges and cells) text, booleans and blanks are
+    skipped, as Excel's SUM, MIN and MAX do."""
+    found: list[float] = []
+    for arg in args:
+        if isinstance(arg, Range | Ref):
+            values = range_values(arg, env) if isinstance(arg, Range) else [evaluate(arg, env)]
+            found += [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        else:
+            found.append(as_number(evaluate(arg, env)))
+    return found
+
+
+def _logicals(env: Env, args: Sequence[Expr]) -> list[Scalar]:
+    """Arguments of AND/OR; ranges contribute every non-empty cell."""
+    found: list[Scalar] = []
+    for arg in args:
+        if isinstance(arg, Range):
+            found += [value for value in range_values(arg, env) if value is not None]
+        else:
+            found.append(evaluate(arg, env))
+    return found
+
+
+def _sumif(env: Env, args: Sequence[Expr]) -> Scalar:
+    criteria_range, criterion, sum_range = args
+    assert isinstance(criteria_range, Range) and isinstance(sum_range, Range)
+    wanted = evaluate(criterion, env)
+    pairs = zip(range_values(criteria_range, env), range_values(sum_range, env), strict=True)
+    return sum(as_number(v) for key, v in pairs if key == wanted and isinstance(v, int | float))
+
+
+def _index(env: Env, args: Sequence[Expr]) -> Scalar:
+    area, position = args
+    assert isinstance(area, Range)
+    return range_values(area, env)[int(as_number(evaluate(position, env))) - 1]
+
+
+def _serial(env: Env, arg: Expr) -> date:
+    return serial_to_date(as_number(evaluate(arg, env)))
+
+
+def _edate(env: Env, args: Sequence[Expr]) -> Scalar:
+    start, months = args
+    return date_to_serial(
+        _serial(env, start) + relativedelta(months=int(as_number(evaluate(months, env))))
+    )
+
+
+def _date(env: Env, args: Sequence[Expr]) -> Scalar:
+    year, month, day = (int(as_number(evaluate(arg, env))) for arg in args)
+    first = date(year, 1, 1) + relativedelta(months=month - 1)
+    return date_to_serial(first) + day - 1
+
+
+def _if(env: Env, args: Sequence[Expr]) -> Scalar:
+    condition, if_true, if_false = args
+    chosen = if_true if as_number(evaluate(condition, env)) else if_false
+    return evaluate(chosen, env)
+
+
+FUNCTIONS: dict[str, Callable[[Env, Sequence[Expr]], Scalar]] = {
+    "SUM": lambda env, args: sum(_numbers(env, args)),
+    "MIN": lambda env, args: min(_numbers(env, args), default=0),
+    "MAX": lambda env, args: max(_numbers(env, args), default=0),
+    "AND": lambda env, args: all(as_number(value) for value in _logicals(env, args)),
+    "OR": lambda env, args: any(as_number(value) for value in _logicals(env, args)),
+    "IF": _if,
+    "SUMIF": _sumif,
+    "INDEX": _index,
+    "DATE": _date,
+    "EDATE": _edate,
+    "YEAR": lambda env, args: _serial(env, args[0]).year,
+    "MONTH": lambda env, args: _serial(env, args[0]).month,
+}
+"""The worksheet functions the evaluator knows, by name."""

@@ -1,0 +1,290 @@
+"""Expression trees that render as Excel formulas.
+
+Every calculated line of a workbook is written once, as a Python function over expressions
+(see `lines.py`). The layout calls it with cell references; the result renders as the cell's
+Excel formula (`Expr.render`) and evaluates in Python (`formula.evaluate`) to the value the file
+caches and the figures the council texts use. Formula and figure therefore cannot drift.
+
+Only operators and functions that Excel, LibreOffice 7.4 and Gnumeric all compute are offered
+(`kim_budget.workbook.spec.ALLOWED_FUNCTIONS`). Dates inside expressions are Excel serial numbers
+(1900 date system).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from kim_budget.formula.a1 import column_letter, date_to_serial, quote_sheet
+
+Constant = int | float | bool | date
+"""A constant operand; dates become serial numbers."""
+
+# Excel operator precedence, higher binds tighter.
+PRECEDENCE = {"=": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "<>": 1, "+": 2, "-": 2, "*": 3, "/": 3}
+
+
+class Expr:
+    """A node of a formula. Arithmetic and comparison operators build larger formulas."""
+
+    precedence = 9
+
+    def render(self, sheet: str) -> str:
+        """The formula text (without "="), as seen from a cell on `sheet`."""
+        raise NotImplementedError
+
+    def __add__(self, other: Expr | Constant) -> Expr:
+        return BinOp("+", self, lift(other))
+
+    def __radd__(self, other: Expr | Constant) -> Expr:
+        return BinOp("+", lift(other), self)
+
+    def __sub__(self, other: Expr | Constant) -> Expr:
+        return BinOp("-", self, lift(other))
+
+    def __rsub__(self, other: Expr | Constant) -> Expr:
+        return BinOp("-", lift(other), self)
+
+    def __mul__(self, other: Expr | Constant) -> Expr:
+        return BinOp("*", self, lift(other))
+
+    def __rmul__(self, other: Expr | Constant) -> Expr:
+        return BinOp("*", lift(other), self)
+
+    def __truediv__(self, other: Expr | Constant) -> Expr:
+        return BinOp("/", self, lift(other))
+
+    def __rtruediv__(self, other: Expr | Constant) -> Expr:
+        return BinOp("/", lift(other), self)
+
+    def __neg__(self) -> Expr:
+        return Neg(self)
+
+    def __lt__(self, other: Expr | Constant) -> Expr:
+        return BinOp("<", self, lift(other))
+
+    def __le__(self, other: Expr | Constant) -> Expr:
+        return BinOp("<=", self, lift(other))
+
+    def __gt__(self, other: Expr | Constant) -> Expr:
+        return BinOp(">", self, lift(other))
+
+    def __ge__(self, other: Expr | Constant) -> Expr:
+        return BinOp(">=", self, lift(other))
+
+
+Term = Expr | Constant
+"""What a line's formula may be: an expression, or a constant the writer puts in as it is."""
+
+
+def lift(value: Expr | Constant) -> Expr:
+    """An operand as an expression node."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, date):
+        return Num(date_to_serial(value))
+    return Num(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Num(Expr):
+    """A numeric or boolean constant."""
+
+    value: float | int | bool
+
+    def render(self, sheet: str) -> str:
+        if isinstance(self.value, bool):
+            return "TRUE" if self.value else "FALSE"
+        if float(self.value).is_integer():
+            return str(int(self.value))
+        return repr(float(self.value))
+
+
+@dataclass(frozen=True, eq=False)
+class Text(Expr):
+    """A text constant written by the program (never text from a scenario file)."""
+
+    value: str
+
+    def render(self, sheet: str) -> str:
+        return '"' + self.value.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True, eq=False)
+class Ref(Expr):
+    """A reference to one cell; `fix_row`/`fix_col` render as $ anchors."""
+
+    sheet: str
+    row: int
+    col: int
+    fix_row: bool = True
+    fix_col: bool = True
+
+    def coordinate(self) -> str:
+        """The A1 coordinate with its anchors, without the sheet."""
+        col = ("$" if self.fix_col else "") + column_letter(self.col)
+        return col + ("$" if self.fix_row else "") + str(self.row)
+
+    def render(self, sheet: str) -> str:
+        prefix = "" if sheet == self.sheet else quote_sheet(self.sheet) + "!"
+        return prefix + self.coordinate()
+
+
+@dataclass(frozen=True, eq=False)
+class Range(Expr):
+    """A rectangular range of cells; only valid as a function argument."""
+
+    first: Ref
+    last: Ref
+
+    def render(self, sheet: str) -> str:
+        return self.first.render(sheet) + ":" + self.last.coordinate()
+
+    def cells(self) -> list[Ref]:
+        """The cells of the range, row by row."""
+        return [
+            Ref(self.first.sheet, row, col)
+            for row in range(self.first.row, self.last.row + 1)
+            for col in range(self.first.col, self.last.col + 1)
+        ]
+
+
+@dataclass(frozen=True, eq=False)
+class BinOp(Expr):
+    """An arithmetic operation or a comparison."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+    @property
+    def precedence(self) -> int:  # type: ignore[override]
+        return PRECEDENCE[self.op]
+
+    def render(self, sheet: str) -> str:
+        left = self.left.render(sheet)
+        if self.left.precedence < self.precedence:
+            left = f"({left})"
+        right = self.right.render(sheet)
+        tighter = self.op in "-/" or self.precedence == 1
+        if self.right.precedence < self.precedence or (
+            tighter and self.right.precedence == self.precedence
+        ):
+            right = f"({right})"
+        return f"{left}{self.op}{right}"
+
+
+@dataclass(frozen=True, eq=False)
+class Neg(Expr):
+    """Unary minus."""
+
+    operand: Expr
+
+    def render(self, sheet: str) -> str:
+        inner = self.operand.render(sheet)
+        return "-" + (inner if self.operand.precedence > 3 else f"({inner})")
+
+
+@dataclass(frozen=True, eq=False)
+class Call(Expr):
+    """A call of one of the allowed worksheet functions."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+    def render(self, sheet: str) -> str:
+        return f"{self.name}({','.join(arg.render(sheet) for arg in self.args)})"
+
+
+# ---------------------------------------------------------------- worksheet functions
+
+
+def call(name: str, *args: Expr | Constant) -> Expr:
+    """A call of a worksheet function with lifted arguments."""
+    return Call(name, tuple(lift(arg) for arg in args))
+
+
+def maximum(*operands: Expr | Constant) -> Expr:
+    """MAX."""
+    return call("MAX", *operands)
+
+
+def minimum(*operands: Expr | Constant) -> Expr:
+    """MIN."""
+    return call("MIN", *operands)
+
+
+def total(operands: Sequence[Expr] | Range) -> Expr:
+    """SUM over a range, or over several expressions."""
+    return call("SUM", operands) if isinstance(operands, Range) else call("SUM", *operands)
+
+
+def when(condition: Expr, if_true: Expr | Constant, if_false: Expr | Constant) -> Expr:
+    """IF."""
+    return call("IF", condition, if_true, if_false)
+
+
+def flag(condition: Expr) -> Expr:
+    """1 when the condition holds, else 0 (IF(condition,1,0))."""
+    return when(condition, 1, 0)
+
+
+def both(first: Expr, second: Expr) -> Expr:
+    """AND of two conditions."""
+    return call("AND", first, second)
+
+
+def either(first: Expr, second: Expr) -> Expr:
+    """OR of two conditions."""
+    return call("OR", first, second)
+
+
+def equals(first: Expr | Constant, second: Expr | Constant) -> Expr:
+    """first = second."""
+    return BinOp("=", lift(first), lift(second))
+
+
+def all_of(conditions: Sequence[Expr] | Range) -> Expr:
+    """AND over several conditions or a range of them."""
+    return call("AND", conditions) if isinstance(conditions, Range) else call("AND", *conditions)
+
+
+def largest(values: Range) -> Expr:
+    """MAX over a range."""
+    return call("MAX", values)
+
+
+def smallest(values: Range) -> Expr:
+    """MIN over a range."""
+    return call("MIN", values)
+
+
+def next_month(month: Expr) -> Expr:
+    """EDATE(month,1): the first day of the following month."""
+    return call("EDATE", month, 1)
+
+
+def year_of(day: Expr) -> Expr:
+    """YEAR."""
+    return call("YEAR", day)
+
+
+def month_before_year(year: Expr) -> Expr:
+    """DATE(year-1,12,1): December before the year, the anchor of a monthly time axis."""
+    return call("DATE", year - 1, 12, 1)
+
+
+def sum_where(keys: Range, wanted: Expr | Constant, values: Range) -> Expr:
+    """SUMIF(keys,wanted,values): the sum of the values whose key equals `wanted`."""
+    return call("SUMIF", keys, wanted, values)
+
+
+def pick(area: Range, position: Expr | Constant) -> Expr:
+    """INDEX(area,position) on a one-dimensional range (1-based).
+
+    A one-cell area is the cell itself: Gnumeric answers INDEX on a single cell with #REF!.
+    """
+    if len(area.cells()) == 1:
+        return area.first
+    return call("INDEX", area, position)

@@ -1,0 +1,127 @@
+"""The workbook's contract, stated once: sheets, column roles, styles, result lines, functions.
+
+The layout, the writer, the finishing step, `verify`, the PDF export, the council texts and the
+README's tables all take these facts from here, so the producer and the checker cannot drift.
+Pure data, no imports beyond the standard library: importing it is cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- sheets, in the order of a scenario workbook -------------------------------------------
+
+UEBERSICHT = "Übersicht"
+ANNAHMEN = "Annahmen"
+MONATE = "Monate"
+HAUSHALT = "Haushalt"
+PRUEFUNGEN = "Prüfungen"
+VERGLEICH = "Vergleich"
+
+SCENARIO_SHEETS = (UEBERSICHT, ANNAHMEN, MONATE, HAUSHALT, PRUEFUNGEN)
+"""The sheets of a scenario workbook, in order."""
+SCENARIO_GROUP = (ANNAHMEN, MONATE, HAUSHALT, PRUEFUNGEN)
+"""One scenario's sheets inside the comparison workbook (each name followed by " <n>")."""
+TIMELINE_SHEETS = (MONATE, HAUSHALT)
+"""Sheets with one column per period (one formula per row)."""
+INPUT_SHEET = ANNAHMEN
+"""The only sheet with input cells."""
+PRINTED_SHEETS = (UEBERSICHT, HAUSHALT)
+"""The sheets of a scenario's PDF (the council paper's annex)."""
+PRINTED_COMPARISON_SHEETS = (VERGLEICH,)
+"""The sheets of the comparison's PDF."""
+
+# --- column roles ---------------------------------------------------------------------------
+
+LABEL, UNIT, TOTAL, FIRST_PERIOD = 1, 2, 3, 4
+"""Timeline-shaped sheets: label | unit | constant or total | one column per period."""
+INPUT_LABEL, INPUT_VALUE, INPUT_UNIT, INPUT_KEY, INPUT_NOTE = 1, 2, 3, 4, 5
+"""Annahmen: label | value | unit | scenario key | source or note."""
+
+# --- styles and names -----------------------------------------------------------------------
+
+INPUT_STYLE = "Eingabe"
+"""The named cell style of input cells: the only unlocked cells of the workbook."""
+MASTER_NAME = "Pruefung_OK"
+"""The defined name of the master check (a contract, like Eigenanteil_2025)."""
+RATE_NAME = "Foerderpauschale"
+"""The defined name of the funding rate per VZÄ and year."""
+COST_NAME = "Jahreskosten_VZAE"
+"""The defined name of the annual cost per VZÄ (when the scenario has one)."""
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """One result per Haushaltsjahr, as "Haushalt", "Übersicht", "Vergleich" and the texts show it.
+
+    `key` is the row's key in the layout and the stem of its defined names (`Eigenanteil_2025`)
+    when `published`; `name` and `explanation` make the label ("Eigenanteil (Aufwand − Ertrag)").
+    """
+
+    key: str
+    name: str
+    explanation: str | None = None
+    unit: str = "€"
+    published: bool = True
+    charted: bool = False
+    compared: bool = False
+    checked_against_months: bool = False
+    account: str | None = None
+    """The NKF account the line is booked on, where it is one account."""
+
+    @property
+    def label(self) -> str:
+        """The row label: name and, in parentheses, how it is formed."""
+        return f"{self.name} ({self.explanation})" if self.explanation else self.name
+
+    @property
+    def field(self) -> str:
+        """The attribute of `model.Year` and the key of the council texts' year dicts."""
+        return self.key.lower()
+
+
+RESULT_LINES = (
+    ResultLine(
+        "Personalaufwand", "Personalaufwand", "Aufwand", charted=True, checked_against_months=True
+    ),
+    ResultLine("Foerderung", "Förderung", "Ertrag", charted=True, checked_against_months=True),
+    ResultLine(
+        "Eigenanteil",
+        "Eigenanteil",
+        "Aufwand − Ertrag",
+        charted=True,
+        compared=True,
+        checked_against_months=True,
+    ),
+    ResultLine("Deckung", "Deckung im laufenden Personalhaushalt", published=False),
+    ResultLine("Haushaltsbelastung", "Haushaltsbelastung", "Eigenanteil − Deckung", compared=True),
+)
+"""The results per Haushaltsjahr, in the order of the sheets."""
+
+NEGATIVE_HIGHLIGHTED = ("Eigenanteil", "Haushaltsbelastung")
+"""Result lines whose negative amounts (funding above cost) are highlighted."""
+
+# --- formulas -------------------------------------------------------------------------------
+
+ALLOWED_FUNCTIONS = (
+    "SUM",
+    "SUMIF",
+    "SUMIFS",
+    "SUMPRODUCT",
+    "MIN",
+    "MAX",
+    "IF",
+    "AND",
+    "OR",
+    "INDEX",
+    "MATCH",
+    "DATE",
+    "YEAR",
+    "MONTH",
+    "EDATE",
+)
+"""Worksheet functions that Excel, LibreOffice 7.4 and Gnumeric all compute alike."""
+VOLATILE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT", "TODAY", "NOW", "RAND", "RANDBETWEEN"})
+ALLOWED_CONSTANTS = frozenset({0.0, 1.0, 12.0, 100.0})
+"""The only numbers that may stand inside a formula; every other number is an input."""
+MAX_FORMULA_LENGTH = 120
