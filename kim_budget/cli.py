@@ -67,7 +67,15 @@ def main() -> None:
     type=click.Path(path_type=Path),
     help="Folder with your own finanzielle-auswirkungen.html.j2 and .txt.j2 templates.",
 )
-def build(paths: tuple[Path, ...], out: Path, pdf: bool, templates: Path | None) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for the workbooks (default: the number of cores); same files.",
+)
+def build(
+    paths: tuple[Path, ...], out: Path, pdf: bool, templates: Path | None, jobs: int | None
+) -> None:
     """Build a workbook and council texts per scenario file (PATHS: files or folders;
     default scenarios/).
 
@@ -78,7 +86,8 @@ def build(paths: tuple[Path, ...], out: Path, pdf: bool, templates: Path | None)
 
     def run_build() -> list[pipeline.Output]:
         scenarios = paths or (Path("scenarios"),)
-        return pipeline.build(scenarios, out, pdf=pdf, templates=templates)
+        workers = pipeline.default_jobs() if jobs is None else jobs
+        return pipeline.build(scenarios, out, pdf=pdf, templates=templates, jobs=workers)
 
     outputs = _run(run_build)
     for output in outputs:

@@ -6,7 +6,9 @@ input writes nothing; each file is then replaced atomically.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,14 +71,37 @@ def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:
     return scenarios
 
 
+def default_jobs() -> int:
+    """The number of worker processes a build uses unless told: the machine's cores."""
+    return os.cpu_count() or 1
+
+
+def _calculated(scenarios: Sequence[Scenario], jobs: int) -> Iterator[tuple[Result, bytes]]:
+    """Each scenario's figures and workbook, in order; with jobs > 1 in worker processes.
+
+    The workers run the same pure functions, so the bytes are those of a build with one job.
+    """
+    if jobs <= 1 or len(scenarios) <= 1:
+        yield from map(calculated_workbook, scenarios)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(scenarios))) as pool:
+        yield from pool.map(calculated_workbook, scenarios)
+
+
 def build(
-    paths: Sequence[Path], out: Path, *, pdf: bool = False, templates: Path | None = None
+    paths: Sequence[Path],
+    out: Path,
+    *,
+    pdf: bool = False,
+    templates: Path | None = None,
+    jobs: int = 1,
 ) -> list[Output]:
     """Build into `out` a workbook and the "Finanzielle Auswirkungen" texts per scenario,
     and a comparison workbook when there are several.
 
     `templates`: a folder with a city's own wording (default: the shipped templates). With
-    `pdf`, also a PDF of each workbook for the council paper's annex. Everything is produced
+    `pdf`, also a PDF of each workbook for the council paper's annex. `jobs`: worker processes
+    for the workbooks (outputs and their order do not depend on it). Everything is produced
     in memory first: nothing is written if any input is invalid or any output fails.
     """
     scenarios = validate(paths)
@@ -86,8 +111,7 @@ def build(
         require_printer()
     compiled = check_templates(templates)
     prepared: list[tuple[Output, bytes]] = []
-    for scenario in scenarios:
-        result, workbook = calculated_workbook(scenario)
+    for scenario, (result, workbook) in zip(scenarios, _calculated(scenarios, jobs), strict=True):
         prepared.append((Output(out / f"{scenario.stem}.xlsx", result), workbook))
         prepared += [
             (Output(out / name, result), text.encode("utf-8"))
