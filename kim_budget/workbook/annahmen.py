@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kim_budget.formula import Range, Ref
+from kim_budget.keys import Key, key
 from kim_budget.scenario import Increase, Scenario
 from kim_budget.workbook import formats, spec
 from kim_budget.workbook.grid import Content, Sheet
-from kim_budget.workbook.validation import rule_for
+from kim_budget.workbook.validation import number_format, rule_for
 
 NAME = spec.ANNAHMEN
 LABEL, VALUE, UNIT, KEY, NOTE = (
@@ -23,9 +24,6 @@ LABEL, VALUE, UNIT, KEY, NOTE = (
     spec.INPUT_NOTE,
 )
 NO_KEY = "–"
-STRUCTURE_NOTE = (
-    "bestimmt die Spalten der Zeitachse; zum Ändern die Szenariodatei anpassen und neu erzeugen"
-)
 TOLERANCE = 0.01
 FIRST_ROW = 5
 
@@ -109,28 +107,37 @@ class _Rows:
         self.heading = title if heading is None else heading
         self.row += 1
 
-    def add(
-        self,
-        label: str,
-        value: Content,
-        number_format: str | None,
-        unit: str,
-        key: str,
-        note: str = "",
-        role: str = "input",
-    ) -> Ref:
-        """An input row; the note says where the value comes from."""
+    def add(self, path: str, value: Content, n: int | None = None, year: int | None = None) -> Ref:
+        """The row of one scenario key (`path` concrete: "positions[0].fte"), as the key table
+        describes it; `n` and `year` fill in the label."""
+        described = key(path)
+        shown = path if year is None else f"{path} ({year})"
+        return self._put(described, described.label_for(n, year), value, shown)
+
+    def fixed(self, label: str, value: float, number_format: str, unit: str, note: str) -> Ref:
+        """A row with a value the program sets (no scenario key), shown but locked."""
         row = self.row
-        rule = rule_for(number_format) if role == "input" else None
         self.sheet.put(row, LABEL, label, role="label")
-        ref = self.sheet.put(row, VALUE, value, number_format, role=role, validation=rule)
+        ref = self.sheet.put(row, VALUE, value, number_format, role="structure")
         self.sheet.put(row, UNIT, unit, role="unit")
-        self.sheet.put(row, KEY, key, role="key")
-        source = f"Szenariodatei {self.source}" if key != NO_KEY else "vom Programm vorgegeben"
-        self.sheet.put(row, NOTE, f"{source}; {note}" if note else source, role="note")
-        identity = f"{key} {label}" if key == "offset.years" else key  # one key, a row per year
-        entry = InputRow(identity, f"{self.heading}: {label}", ref, value, number_format)
-        self.entries.append(entry)
+        self.sheet.put(row, KEY, NO_KEY, role="key")
+        self.sheet.put(row, NOTE, f"vom Programm vorgegeben; {note}", role="note")
+        self.row += 1
+        return ref
+
+    def _put(self, described: Key, label: str, value: Content, shown: str) -> Ref:
+        row = self.row
+        role = "structure" if described.structure else "input"
+        fmt = number_format(described.measure)
+        rule = rule_for(described) if role == "input" else None
+        self.sheet.put(row, LABEL, label, role="label")
+        ref = self.sheet.put(row, VALUE, value, fmt, role=role, validation=rule)
+        self.sheet.put(row, UNIT, described.measure.unit, role="unit")
+        self.sheet.put(row, KEY, shown, role="key")
+        source = f"Szenariodatei {self.source}"
+        note = f"{source}; {described.note}" if described.note else source
+        self.sheet.put(row, NOTE, note, role="note")
+        self.entries.append(InputRow(shown, f"{self.heading}: {label}", ref, value, fmt))
         self.row += 1
         return ref
 
@@ -140,21 +147,9 @@ def _increases(
 ) -> tuple[IncreaseRefs, ...]:
     refs = []
     for number, increase in enumerate(increases):
-        start = rows.add(
-            f"{what} {number + 1}: wirksam ab",
-            increase.start,
-            formats.MONTH,
-            "Monat",
-            f"{key}[{number}].from",
-            "gilt ab diesem Monat, kumulativ zu früheren Steigerungen",
-        )
-        percent = rows.add(
-            f"{what} {number + 1}: Steigerung",
-            increase.percent,
-            formats.PERCENT,
-            "%",
-            f"{key}[{number}].percent",
-        )
+        path = f"{key}[{number}]"
+        start = rows.add(f"{path}.from", increase.start, n=number + 1)
+        percent = rows.add(f"{path}.percent", increase.percent, n=number + 1)
         refs.append(IncreaseRefs(start, percent))
     if not increases:
         rows.sheet.put(rows.row, LABEL, f"{what}: keine angenommen", role="label")
@@ -163,10 +158,8 @@ def _increases(
     return tuple(refs)
 
 
-def _text(rows: _Rows, label: str, value: str | None, key: str) -> Ref | None:
-    if value is None:
-        return None
-    return rows.add(label, value, None, "Text", key)
+def _text(rows: _Rows, path: str, value: str | None) -> Ref | None:
+    return None if value is None else rows.add(path, value)
 
 
 def _positions(
@@ -174,34 +167,17 @@ def _positions(
 ) -> tuple[PositionRefs, ...]:
     refs = []
     for number, position in enumerate(scenario.positions):
-        key = f"positions[{number}]"
+        path = f"positions[{number}]"
         rows.section(f"Stelle {number + 1}: {position.name}", f"Stelle {number + 1}")
-        rows.add("Bezeichnung", position.name, None, "Text", f"{key}.name")
-        fte = rows.add("Stellenanteil", position.fte, formats.VZAE_PLAIN, "VZÄ", f"{key}.fte")
-        start = rows.add("Besetzt ab", position.start, formats.MONTH, "Monat", f"{key}.start")
-        end = None
-        if position.end is not None:
-            end = rows.add(
-                "Besetzt bis einschließlich", position.end, formats.MONTH, "Monat", f"{key}.end"
-            )
+        rows.add(f"{path}.name", position.name)
+        fte = rows.add(f"{path}.fte", position.fte)
+        start = rows.add(f"{path}.start", position.start)
+        end = None if position.end is None else rows.add(f"{path}.end", position.end)
         cost = general_cost
         if position.annual_cost is not None:
-            cost = rows.add(
-                "Jahreskosten je VZÄ (abweichend)",
-                position.annual_cost,
-                formats.EURO,
-                "€/VZÄ/Jahr",
-                f"{key}.annual_cost",
-            )
+            cost = rows.add(f"{path}.annual_cost", position.annual_cost)
         assert cost is not None  # validation requires one of both
-        funded = rows.add(
-            "Förderfähig",
-            position.funded,
-            formats.BOOLEAN,
-            "WAHR/FALSCH",
-            f"{key}.funded",
-            "zählt zu den geförderten VZÄ",
-        )
+        funded = rows.add(f"{path}.funded", position.funded)
         refs.append(PositionRefs(position.name, fte, start, end, cost, funded))
     return tuple(refs)
 
@@ -209,41 +185,14 @@ def _positions(
 def _funding_cap(rows: _Rows, scenario: Scenario) -> tuple[Ref | None, ShareRefs | None]:
     funding = scenario.funding
     if funding.max_fte is not None:
-        cap = rows.add(
-            "Förderfähige VZÄ höchstens",
-            funding.max_fte,
-            formats.VZAE_PLAIN,
-            "VZÄ",
-            "funding.max_fte",
-            "Anteil der Kommune an den geförderten Stellen",
-        )
-        return cap, None
+        return rows.add("funding.max_fte", funding.max_fte), None
     if funding.share is None:
         return None, None
     share = funding.share
     return None, ShareRefs(
-        rows.add(
-            "Einwohner der Kommune",
-            share.population,
-            formats.PEOPLE,
-            "Einwohner",
-            "funding.share.population",
-        ),
-        rows.add(
-            "Einwohner des Kreises",
-            share.district_population,
-            formats.PEOPLE,
-            "Einwohner",
-            "funding.share.district_population",
-        ),
-        rows.add(
-            "Geförderte VZÄ des Kreises",
-            share.district_fte,
-            formats.VZAE_DISTRICT,
-            "VZÄ",
-            "funding.share.district_fte",
-            "werden nach Einwohnern auf die Kommunen verteilt",
-        ),
+        rows.add("funding.share.population", share.population),
+        rows.add("funding.share.district_population", share.district_population),
+        rows.add("funding.share.district_fte", share.district_fte),
     )
 
 
@@ -251,15 +200,23 @@ def _offset(rows: _Rows, scenario: Scenario) -> Range:
     rows.section("Deckung des Eigenanteils im laufenden Personalhaushalt")
     first = rows.row
     for year in scenario.years:
-        rows.add(
-            f"Haushaltsjahr {year}: Eigenanteil gedeckt",
-            year in scenario.offset_years,
-            formats.BOOLEAN,
-            "WAHR/FALSCH",
-            "offset.years",
-            "z. B. durch unterjährig nicht besetzte Stellen",
-        )
+        rows.add("offset.years", year in scenario.offset_years, year=year)
     return rows.sheet.column_range(VALUE, first, rows.row - 1)
+
+
+def _budget(rows: _Rows, scenario: Scenario) -> None:
+    """Product and accounts for the council texts: shown with their keys, used by no formula."""
+    budget = scenario.budget
+    values = (
+        ("budget.product", budget.product),
+        ("budget.expense_account", budget.expense_account),
+        ("budget.income_account", budget.income_account),
+    )
+    if all(value is None for _, value in values):
+        return
+    rows.section("Haushaltsstellen (für die Texte der Vorlage)")
+    for path, value in values:
+        _text(rows, path, value)
 
 
 def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
@@ -279,73 +236,35 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
     sheet.title_rows = (1, 4)  # printed on every page
     rows = _Rows(sheet, scenario.path.name)
     rows.section("Szenario")
-    title = rows.add("Titel", scenario.title, None, "Text", "title")
-    municipality = _text(rows, "Kommune", scenario.municipality, "municipality")
-    reference = _text(rows, "Vorlagen-Nr.", scenario.reference, "reference")
-    _text(rows, "Beschreibung", scenario.description, "description")
+    title = rows.add("title", scenario.title)
+    municipality = _text(rows, "municipality", scenario.municipality)
+    reference = _text(rows, "reference", scenario.reference)
+    _text(rows, "description", scenario.description)
     rows.section("Betrachtungszeitraum (Haushaltsjahre)")
-    first_year = rows.add(
-        "Erstes Haushaltsjahr",
-        scenario.first_year,
-        formats.YEAR,
-        "Jahr",
-        "horizon.first_year",
-        STRUCTURE_NOTE,
-        role="structure",
-    )
-    last_year = rows.add(
-        "Letztes Haushaltsjahr",
-        scenario.last_year,
-        formats.YEAR,
-        "Jahr",
-        "horizon.last_year",
-        STRUCTURE_NOTE,
-        role="structure",
-    )
+    first_year = rows.add("horizon.first_year", scenario.first_year)
+    last_year = rows.add("horizon.last_year", scenario.last_year)
     rows.section("Personalkosten")
     general_cost = None
     if scenario.cost.annual_cost_per_fte is not None:
-        general_cost = rows.add(
-            "Jahreskosten je VZÄ",
-            scenario.cost.annual_cost_per_fte,
-            formats.EURO,
-            "€/VZÄ/Jahr",
-            "cost.annual_cost_per_fte",
-            "Arbeitgeber-Gesamtkosten je Vollzeitstelle und Jahr",
-        )
+        general_cost = rows.add("cost.annual_cost_per_fte", scenario.cost.annual_cost_per_fte)
     cost_increases = _increases(rows, scenario.cost.increases, "cost.increases", "Kostensteigerung")
     positions = _positions(rows, scenario, general_cost)
     rows.section("Förderung")
-    rate = rows.add(
-        "Förderpauschale je VZÄ",
-        scenario.funding.rate_per_fte,
-        formats.EURO,
-        "€/VZÄ/Jahr",
-        "funding.rate_per_fte",
-        "Landesförderung KIM, Pauschale je gefördertem VZÄ und Jahr",
-    )
+    rate = rows.add("funding.rate_per_fte", scenario.funding.rate_per_fte)
     max_fte, share = _funding_cap(rows, scenario)
-    cap_at_cost = rows.add(
-        "Förderung höchstens in Höhe der Kosten",
-        scenario.funding.cap_at_cost,
-        formats.BOOLEAN,
-        "WAHR/FALSCH",
-        "funding.cap_at_cost",
-        "je Monat höchstens der Personalaufwand geförderter Stellen",
-    )
+    cap_at_cost = rows.add("funding.cap_at_cost", scenario.funding.cap_at_cost)
     funding_increases = _increases(
         rows, scenario.funding.increases, "funding.increases", "Förderanpassung"
     )
     offset = _offset(rows, scenario)
+    _budget(rows, scenario)
     rows.section("Prüfungen")
-    tolerance = rows.add(
+    tolerance = rows.fixed(
         "Toleranz der Prüfungen",
         TOLERANCE,
         formats.EURO,
         "€",
-        NO_KEY,
         "Rundungsdifferenzen bis zu diesem Betrag gelten als bestanden",
-        role="structure",
     )
     return Inputs(
         title,

@@ -1,96 +1,139 @@
-"""Data validation of input cells: what a treasurer may type, with German prompts.
+"""Number formats and data validation of input cells, derived from each key's measure.
 
-Excel's limits: title ≤ 32 characters, prompt and error ≤ 255. The rule of an input follows from
-its number format, so every input of a kind is guarded alike.
+What a treasurer may type follows from the key's measure in `kim_budget.keys` (type and limits),
+so the workbook allows exactly what the loader allows. Excel's limits: title ≤ 32 characters,
+prompt and error ≤ 255. Excel's validation has no exclusive bounds: "greater than 0" becomes
+"at least" the smallest step a value is shown with (0.001 VZÄ, 0.01 %).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from kim_budget import german
 from kim_budget.formula import date_to_serial
+from kim_budget.keys import Key, Measure
 from kim_budget.workbook import formats
 from kim_budget.workbook.grid import Validation
 
 FIRST_DAY = str(date_to_serial(date(2000, 1, 1)))
 LAST_DAY = str(date_to_serial(date(2100, 12, 31)))
 
-RULES: dict[str | None, Validation] = {
-    formats.VZAE_PLAIN: Validation(
-        "decimal",
-        "between",
-        "0.001",
-        "20",
+
+@dataclass(frozen=True)
+class _Shown:
+    """How the workbook shows and guards values of one measure."""
+
+    number_format: str | None
+    title: str
+    prompt: str
+    error: str
+    step: float = 1
+    """The smallest step a value is shown with; an exclusive lower bound becomes low + step."""
+
+
+_SHOWN = {
+    "year": _Shown(
+        formats.YEAR, "Haushaltsjahr", "Ein Jahr, z. B. 2025.", "Bitte ein Jahr eingeben."
+    ),
+    "fte": _Shown(
+        formats.VZAE_PLAIN,
         "Stellenanteil (VZÄ)",
         "Vollzeitäquivalente: größer als 0 und höchstens 20, z. B. 1 oder 1,173.",
         "Bitte eine Zahl größer als 0 und höchstens 20 eingeben (VZÄ).",
+        step=0.001,
     ),
-    formats.EURO: Validation(
-        "decimal",
-        "between",
-        "0",
-        "10000000",
+    "money": _Shown(
+        formats.EURO,
         "Betrag in €",
         "Betrag in Euro je Jahr, von 0 bis 10.000.000.",
         "Bitte einen Betrag von 0 € bis 10.000.000 € eingeben.",
+        step=0.01,
     ),
-    formats.PERCENT: Validation(
-        "decimal",
-        "between",
-        "-49.99",
-        "100",
+    "percent": _Shown(
+        formats.PERCENT,
         "Steigerung in %",
         "Prozentsatz, z. B. 3 für 3 %; erlaubt: größer als −50 bis 100.",
         "Bitte einen Prozentsatz größer als −50 und höchstens 100 eingeben (3 bedeutet 3 %).",
+        step=0.01,
     ),
-    formats.MONTH: Validation(
-        "date",
-        "between",
-        FIRST_DAY,
-        LAST_DAY,
-        "Monat",
-        "Ein Datum; es zählt sein Monat (z. B. 01.10.2024 für Oktober 2024).",
-        "Bitte ein Datum zwischen 2000 und 2100 eingeben, z. B. 01.10.2024.",
-    ),
-    formats.BOOLEAN: Validation(
-        "list",
-        "between",
-        '"WAHR,FALSCH"',
-        None,
-        "WAHR oder FALSCH",
-        "WAHR = ja, FALSCH = nein.",
-        "Bitte WAHR oder FALSCH wählen.",
-    ),
-    formats.PEOPLE: Validation(
-        "whole",
-        "between",
-        "1",
-        "100000000",
+    "people": _Shown(
+        formats.PEOPLE,
         "Einwohnerzahl",
         "Einwohner: eine ganze Zahl von 1 bis 100.000.000.",
         "Bitte eine ganze Zahl von 1 bis 100.000.000 eingeben.",
     ),
-    formats.VZAE_DISTRICT: Validation(
-        "decimal",
-        "between",
-        "0.001",
-        "1000",
+    "district_fte": _Shown(
+        formats.VZAE_DISTRICT,
         "VZÄ des Kreises",
         "Geförderte Vollzeitäquivalente des Kreises, größer als 0 und höchstens 1000.",
         "Bitte eine Zahl größer als 0 und höchstens 1000 eingeben (VZÄ).",
+        step=0.001,
     ),
-    None: Validation(
-        "textLength",
-        "lessThanOrEqual",
-        "1000",
+    "month": _Shown(
+        formats.MONTH,
+        "Monat",
+        "Ein Datum; es zählt sein Monat (z. B. 01.10.2024 für Oktober 2024).",
+        "Bitte ein Datum zwischen 2000 und 2100 eingeben, z. B. 01.10.2024.",
+    ),
+    "boolean": _Shown(
+        formats.BOOLEAN,
+        "WAHR oder FALSCH",
+        "WAHR = ja, FALSCH = nein.",
+        "Bitte WAHR oder FALSCH wählen.",
+    ),
+    "text": _Shown(None, "Text", "", ""),
+    "account": _Shown(
         None,
-        "Text",
-        "Freier Text, höchstens 1000 Zeichen.",
-        "Bitte höchstens 1000 Zeichen eingeben.",
+        "Kontonummer",
+        "Konto des NKF-Kontenrahmens: 3 bis 10 Ziffern, z. B. 5012.",
+        "Bitte 3 bis 10 Ziffern eingeben, z. B. 5012.",
     ),
 }
 
 
-def rule_for(number_format: str | None) -> Validation:
-    """The validation of an input with this number format."""
-    return RULES[number_format]
+def number_format(measure: Measure) -> str | None:
+    """The number format of values of this measure (None: text)."""
+    return _SHOWN[measure.name].number_format
+
+
+def _number(value: float) -> str:
+    """A bound as the validation stores it: 20, 10000000, 0.001, -49.99."""
+    return str(int(value)) if float(value).is_integer() else repr(round(value, 6))
+
+
+def rule_for(key: Key) -> Validation:
+    """The data validation of the key's input cell."""
+    measure = key.measure
+    shown = _SHOWN[measure.name]
+    if measure.type == "month":
+        return Validation(
+            "date", "between", FIRST_DAY, LAST_DAY, shown.title, shown.prompt, shown.error
+        )
+    if measure.type == "boolean":
+        return Validation(
+            "list", "between", '"WAHR,FALSCH"', None, shown.title, shown.prompt, shown.error
+        )
+    if measure.type == "account":
+        return Validation(
+            "textLength", "between", "3", "10", shown.title, shown.prompt, shown.error
+        )
+    if measure.type == "text":
+        most = key.max_length or 1000
+        count = german.number(most, 0)
+        prompt = f"Freier Text, höchstens {count} Zeichen."
+        error = f"Bitte höchstens {count} Zeichen eingeben."
+        return Validation("textLength", "lessThanOrEqual", str(most), None, "Text", prompt, error)
+    limits = measure.limits
+    assert limits is not None and limits.low is not None and limits.high is not None
+    low = limits.low + shown.step if limits.low_open else limits.low
+    return Validation(
+        "whole" if measure.type == "integer" else "decimal",
+        "between",
+        _number(low),
+        _number(limits.high),
+        shown.title,
+        shown.prompt,
+        shown.error,
+    )

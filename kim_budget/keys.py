@@ -1,0 +1,150 @@
+"""The keys of a scenario file, each described once.
+
+Every key has a `Measure` (what kind of value it holds: its type, limits and unit) and the
+German label and note that the sheet "Annahmen" shows beside its value. The loader checks values
+against the measure, the workbook derives each input's number format and data validation from
+it, the README's key table is generated from it, and reading an edited workbook back maps each
+input cell to its key here. A new key means one new row below.
+
+Paths use `[]` for "every element of an array of tables": `positions[].fte` stands for
+`positions[0].fte`, `positions[1].fte`, … (see `generic`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from kim_budget.validate import Limits
+
+ValueType = Literal["text", "number", "integer", "month", "boolean", "account"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What kind of value a key holds: type, allowed range and the unit "Annahmen" shows."""
+
+    name: str
+    type: ValueType
+    unit: str
+    limits: Limits | None = None
+
+
+YEAR = Measure("year", "integer", "Jahr", Limits(2000, 2100))
+FTE = Measure("fte", "number", "VZÄ", Limits(0, 20, low_open=True))
+MONEY = Measure("money", "number", "€/VZÄ/Jahr", Limits(0, 10_000_000))
+"""€ per VZÄ and year."""
+PERCENT = Measure("percent", "number", "%", Limits(-50, 100, low_open=True))
+PEOPLE = Measure("people", "integer", "Einwohner", Limits(0, 100_000_000, low_open=True))
+DISTRICT_FTE = Measure("district_fte", "number", "VZÄ", Limits(0, 1000, low_open=True))
+MONTH = Measure("month", "month", "Monat")
+BOOLEAN = Measure("boolean", "boolean", "WAHR/FALSCH")
+TEXT = Measure("text", "text", "Text")
+ACCOUNT = Measure("account", "account", "Konto")
+
+MEASURES = (YEAR, FTE, MONEY, PERCENT, PEOPLE, DISTRICT_FTE, MONTH, BOOLEAN, TEXT, ACCOUNT)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a scenario file and how "Annahmen" shows it.
+
+    `label` may hold `{n}` (the element's number counted from 1, as the workbook counts posts
+    and increases) or `{year}` (offset years: one row per Haushaltsjahr).
+    """
+
+    path: str
+    measure: Measure
+    label: str
+    note: str = ""
+    max_length: int | None = None
+    """Most characters of a text."""
+    multiline: bool = False
+    """A text that may hold tabs and line breaks."""
+    structure: bool = False
+    """The value shapes the workbook's structure (columns); it is shown but locked."""
+
+    def label_for(self, n: int | None = None, year: int | None = None) -> str:
+        """The label of one row, with its element number or year filled in."""
+        return self.label.format(n=n, year=year)
+
+
+INCREASE_NOTE = "gilt ab diesem Monat, kumulativ zu früheren Steigerungen"
+STRUCTURE_NOTE = (
+    "bestimmt die Spalten der Zeitachse; zum Ändern die Szenariodatei anpassen und neu erzeugen"
+)
+
+KEYS = (
+    Key("title", TEXT, "Titel", max_length=200),
+    Key("municipality", TEXT, "Kommune", max_length=100),
+    Key("reference", TEXT, "Vorlagen-Nr.", max_length=50),
+    Key("description", TEXT, "Beschreibung", max_length=1000, multiline=True),
+    Key("horizon.first_year", YEAR, "Erstes Haushaltsjahr", STRUCTURE_NOTE, structure=True),
+    Key("horizon.last_year", YEAR, "Letztes Haushaltsjahr", STRUCTURE_NOTE, structure=True),
+    Key("positions[].name", TEXT, "Bezeichnung", max_length=200),
+    Key("positions[].fte", FTE, "Stellenanteil"),
+    Key("positions[].start", MONTH, "Besetzt ab"),
+    Key("positions[].end", MONTH, "Besetzt bis einschließlich"),
+    Key("positions[].annual_cost", MONEY, "Jahreskosten je VZÄ (abweichend)"),
+    Key("positions[].funded", BOOLEAN, "Förderfähig", "zählt zu den geförderten VZÄ"),
+    Key(
+        "cost.annual_cost_per_fte",
+        MONEY,
+        "Jahreskosten je VZÄ",
+        "Arbeitgeber-Gesamtkosten je Vollzeitstelle und Jahr",
+    ),
+    Key("cost.increases[].from", MONTH, "Kostensteigerung {n}: wirksam ab", INCREASE_NOTE),
+    Key("cost.increases[].percent", PERCENT, "Kostensteigerung {n}: Steigerung"),
+    Key(
+        "funding.rate_per_fte",
+        MONEY,
+        "Förderpauschale je VZÄ",
+        "Landesförderung KIM, Pauschale je gefördertem VZÄ und Jahr",
+    ),
+    Key(
+        "funding.max_fte",
+        FTE,
+        "Förderfähige VZÄ höchstens",
+        "Anteil der Kommune an den geförderten Stellen",
+    ),
+    Key("funding.share.population", PEOPLE, "Einwohner der Kommune"),
+    Key("funding.share.district_population", PEOPLE, "Einwohner des Kreises"),
+    Key(
+        "funding.share.district_fte",
+        DISTRICT_FTE,
+        "Geförderte VZÄ des Kreises",
+        "werden nach Einwohnern auf die Kommunen verteilt",
+    ),
+    Key(
+        "funding.cap_at_cost",
+        BOOLEAN,
+        "Förderung höchstens in Höhe der Kosten",
+        "je Monat höchstens der Personalaufwand geförderter Stellen",
+    ),
+    Key("funding.increases[].from", MONTH, "Förderanpassung {n}: wirksam ab", INCREASE_NOTE),
+    Key("funding.increases[].percent", PERCENT, "Förderanpassung {n}: Steigerung"),
+    Key(
+        "offset.years",
+        BOOLEAN,
+        "Haushaltsjahr {year}: Eigenanteil gedeckt",
+        "z. B. durch unterjährig nicht besetzte Stellen",
+    ),
+    Key("budget.product", TEXT, "Produkt", max_length=200),
+    Key("budget.expense_account", ACCOUNT, "Aufwandskonto"),
+    Key("budget.income_account", ACCOUNT, "Ertragskonto"),
+)
+"""Every key of a scenario file, in the order of "Annahmen"."""
+
+_BY_PATH = {key.path: key for key in KEYS}
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def generic(path: str) -> str:
+    """A concrete key path in the form of the table: "positions[1].fte" → "positions[].fte"."""
+    return _INDEX.sub("[]", path)
+
+
+def key(path: str) -> Key:
+    """The key of a (concrete or generic) path; KeyError for a path that is no key."""
+    return _BY_PATH[generic(path)]
