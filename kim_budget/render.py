@@ -31,6 +31,11 @@ unrounded — round only through the filters):
   personnel budget); `kind` (str, from the Eigenanteil in whole cents): "mehrkosten" (> 0),
   "keine" (0) or "ueberschuss" (< 0, funding exceeds cost); `filled` (int: how many posts are
   filled in at least one month of the year, from their start and end, whatever they cost)
+- `year_groups`: list, the `years` cut into runs of consecutive years that one sentence can
+  state together (`group_years`): each a dict `first_year`, `last_year` (int) and `years` (the
+  dicts of `years` it holds, in order). Years join a run when they have the same `kind` and
+  `covered` and their sentence shows the same amount (`shown_amount`); for "keine" without
+  cost also the same wording for the posts (none, one or several filled)
 - `totals`: dict with the five amounts summed over the horizon
 - `positions`: list, one dict per post: `name` (str), `fte` (float, VZÄ), `start` (date, first
   of the month), `end` (date or none; the last month, inclusive), `funded` (bool),
@@ -58,7 +63,7 @@ import difflib
 import functools
 import textwrap
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +74,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from kim_budget import german
 from kim_budget.errors import TemplateError
 from kim_budget.model import Result, Year
+from kim_budget.workbook.spec import RESULT_LINES
 
 TEMPLATE_NAMES = ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.txt.j2")
 """The templates a templates folder must hold, each rendering one output file."""
@@ -95,6 +101,7 @@ CONTEXT_KEYS = frozenset(
         "last_year",
         "budget",
         "years",
+        "year_groups",
         "totals",
         "positions",
         "funding",
@@ -104,7 +111,7 @@ CONTEXT_KEYS = frozenset(
 )
 """The top-level variables every template may use (documented above)."""
 
-_AMOUNTS = ("personalaufwand", "foerderung", "eigenanteil", "deckung", "haushaltsbelastung")
+_AMOUNTS = tuple(line.field for line in RESULT_LINES)
 _RENDER_ERRORS = (
     jinja2.TemplateError,
     ArithmeticError,
@@ -161,6 +168,7 @@ def context(result: Result) -> dict[str, Any]:
     """The variables of the templates for one calculated scenario (documented above)."""
     scenario = result.scenario
     horizon_end = (scenario.last_year, 12)
+    years = [_year(year, year.year in scenario.offset_years) for year in result.years]
     return {
         "title": scenario.title,
         "municipality": scenario.municipality,
@@ -174,7 +182,8 @@ def context(result: Result) -> dict[str, Any]:
             "expense_account": scenario.budget.expense_account,
             "income_account": scenario.budget.income_account,
         },
-        "years": [_year(year, year.year in scenario.offset_years) for year in result.years],
+        "years": years,
+        "year_groups": group_years(years),
         "totals": {key: sum(getattr(year, key) for year in result.years) for key in _AMOUNTS},
         "positions": [
             {
@@ -205,6 +214,50 @@ def _year(year: Year, covered: bool) -> dict[str, Any]:
     kind = "mehrkosten" if cents > 0 else "ueberschuss" if cents < 0 else "keine"
     amounts = {key: getattr(year, key) for key in _AMOUNTS}
     return {"year": year.year, **amounts, "covered": covered, "kind": kind, "filled": year.filled}
+
+
+def shown_amount(year: Mapping[str, Any]) -> float | None:
+    """The amount a year's sentence states, signed, as the sentence shows it.
+
+    The Eigenanteil, or for "keine" the Personalaufwand that the funding covers (none when the
+    year has no cost); to the cent when under 50 €, else to the nearest 100 € (`round_hundred`),
+    as the templates' rule says: an Eigenanteil of 24850.0 → 24900.0, 30.004 → 30.0,
+    −9000.0 → −9000.0; a "keine" year without cost → None.
+    """
+    value = year["personalaufwand"] if year["kind"] == "keine" else year["eigenanteil"]
+    cents = round(value, 2)
+    if year["kind"] == "keine" and cents <= 0:
+        return None
+    return cents if abs(cents) < 50 else float(german.round_hundred(value))
+
+
+def _sentence_key(year: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What a year's sentence says besides the year: equal keys give equal sentences."""
+    amount = shown_amount(year)
+    posts = min(year["filled"], 2) if year["kind"] == "keine" and amount is None else None
+    return (year["kind"], year["covered"], amount, posts)
+
+
+def group_years(years: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Runs of consecutive years whose sentences differ only in the year (`_sentence_key`).
+
+    `years`: the `years` variable, in calendar order. Returns one dict per run: `first_year`,
+    `last_year` and `years` (the run's year dicts), so that a text says "Für 2025 bis 2028 …"
+    once instead of four times. A year that follows a gap in the calendar starts a new run.
+    """
+    groups: list[dict[str, Any]] = []
+    for year in years:
+        last = groups[-1] if groups else None
+        if (
+            last is not None
+            and last["last_year"] + 1 == year["year"]
+            and _sentence_key(last["years"][-1]) == _sentence_key(year)
+        ):
+            last["years"].append(year)
+            last["last_year"] = year["year"]
+        else:
+            groups.append({"first_year": year["year"], "last_year": year["year"], "years": [year]})
+    return groups
 
 
 # ---------------------------------------------------------------------------------------------

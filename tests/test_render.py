@@ -24,7 +24,7 @@ from helpers import scenario_files
 
 from kim_budget import german, render
 from kim_budget.errors import OutputError, ScenarioErrors, TemplateError
-from kim_budget.model import Result, compute
+from kim_budget.model import Result, Year, compute
 from kim_budget.pipeline import workbook_bytes
 from kim_budget.render import CONTEXT_KEYS, DEFAULT_TEMPLATES, check_templates, render_texts
 from kim_budget.scenario import Budget, load_scenario
@@ -160,13 +160,26 @@ def txt_parts(text: str) -> tuple[list[list[str]], list[str]]:
     return rows, [plain(block) for block in blocks if block.strip()]
 
 
+YEARS = re.compile(r"^Für (\d{4})(?:( und | bis )(\d{4}))? ")
+"""A year sentence names its years: "Für 2024 …", "Für 2025 und 2026 …", "Für 2025 bis 2028 …"."""
+
+
 def year_paragraphs(paragraphs: list[str], result: Result) -> dict[int, str]:
-    """The sentence(s) of each Haushaltsjahr: the paragraph starting "Für <year> "."""
-    found = {}
-    for year in result.years:
-        matching = [p for p in paragraphs if p.startswith(f"Für {year.year} ")]
-        assert len(matching) == 1, (year.year, paragraphs)
-        found[year.year] = matching[0]
+    """The sentence of each Haushaltsjahr: the one paragraph "Für …" whose years include it."""
+    found: dict[int, str] = {}
+    for paragraph in paragraphs:
+        if not (match := YEARS.match(paragraph)):
+            continue
+        first = int(match[1])
+        last = int(match[3]) if match[3] else first
+        assert last == first + 1 if match[2] == " und " else last >= first, paragraph
+        assert last != first + 1 or match[2] == " und ", paragraph  # never "2025 bis 2026"
+        # several years share one amount "jährlich"; "keine Kosten" needs no such word
+        assert ("jährlich" in paragraph) == (last > first and "keine Kosten" not in paragraph)
+        for year in range(first, last + 1):
+            assert year not in found, (year, paragraphs)
+            found[year] = paragraph
+    assert sorted(found) == [year.year for year in result.years], paragraphs
     return found
 
 
@@ -182,6 +195,33 @@ def shown(value: float) -> Decimal:
     """An amount as the sentences state it, signed: under 50 € to the cent, else to 100 €."""
     exact = cents(value)
     return exact if abs(exact) < 50 else hundred(value).copy_sign(exact)
+
+
+def sentence_key(year: Year, covered: bool, posts: int) -> tuple[object, ...]:
+    """What a year's sentence says besides the year, from the stated rules: the kind (from the
+    Eigenanteil in cents), the Deckung, the amount as shown and, for a year without cost,
+    whether none, one or several posts are filled."""
+    exact = cents(year.eigenanteil)
+    kind = "mehrkosten" if exact > 0 else "ueberschuss" if exact < 0 else "keine"
+    if kind != "keine":
+        return kind, covered, shown(year.eigenanteil), None
+    if cents(year.personalaufwand) > 0:
+        return kind, covered, shown(year.personalaufwand), None
+    return kind, covered, None, min(posts, 2)
+
+
+def check_grouping(paragraphs: list[str], result: Result) -> None:
+    """Two consecutive years share a sentence exactly when their sentences would be equal."""
+    sentences = year_paragraphs(paragraphs, result)
+    offset = result.scenario.offset_years
+    keys = [
+        sentence_key(year, year.year in offset, filled(result, year.year)) for year in result.years
+    ]
+    for before, after, key_before, key_after in zip(
+        result.years, result.years[1:], keys, keys[1:], strict=False
+    ):
+        together = sentences[before.year] == sentences[after.year]
+        assert together == (key_before == key_after), (before.year, after.year, paragraphs)
 
 
 # --- checking the figures ----------------------------------------------------------------------
@@ -315,6 +355,7 @@ def test_html_figures_equal_the_model(path: Path) -> None:
     rows, paragraphs = html_parts(text)
     check_table(rows, result)
     check_sentences(paragraphs, result)
+    check_grouping(paragraphs, result)
     check_all_prose_figures(paragraphs, result)
     check_total_and_notice(paragraphs, result)
 
@@ -325,6 +366,7 @@ def test_txt_figures_equal_the_model(path: Path) -> None:
     rows, paragraphs = txt_parts(text)
     check_table(rows, result)
     check_sentences(paragraphs, result)
+    check_grouping(paragraphs, result)
     check_all_prose_figures(paragraphs, result)
     check_total_and_notice(paragraphs, result)
 
@@ -373,10 +415,11 @@ def test_stellenplan_names_every_position(path: Path) -> None:
 def test_one_vzae_from_january_2025_by_hand() -> None:
     _, text, plain_text = texts(SHIPPED / "vzae-1.000-ab-2025-01.toml")
     for paragraphs in (html_parts(text)[1], txt_parts(plain_text)[1]):
-        # 80.000 € cost − 57.000 € funding = 23.000 € a year; no post filled in 2024
+        # 80.000 € cost − 57.000 € funding = 23.000 € in each of 2025–2028, said once;
+        # no post filled in 2024
         assert (
-            "Für 2025 entstehen Mehrkosten von rund 23.000 €, die im Haushalt veranschlagt "
-            "werden." in paragraphs
+            "Für 2025 bis 2028 entstehen jährlich Mehrkosten von rund 23.000 €, die im Haushalt "
+            "veranschlagt werden." in paragraphs
         )
         assert "Für 2024 entstehen keine Kosten, da in diesem Jahr keine Stelle besetzt ist." in (
             paragraphs
@@ -406,17 +449,16 @@ def test_one_vzae_from_october_2024_by_hand() -> None:
 
 
 def test_share_of_1173_vzae_by_hand() -> None:
-    path = SHIPPED / "vzae-1.173-ab-2024-10.toml"
-    _, _, plain_text = texts(path)
-    result, paragraphs = compute(load_scenario(path)), txt_parts(plain_text)[1]
+    _, _, plain_text = texts(SHIPPED / "vzae-1.173-ab-2024-10.toml")
+    paragraphs = txt_parts(plain_text)[1]
     # 1,173 × (80.000 − 57.000) € = 26.979 € a year; 2024 a quarter of it, 6.744,75 €
-    assert year_paragraphs(paragraphs, result)[2024].startswith(
-        "Für 2024 entstehen Mehrkosten von rund 6.700 €; sie werden"
-    )
-    assert (
-        "Für 2025 entstehen Mehrkosten von rund 27.000 €, die im Haushalt veranschlagt "
-        "werden." in paragraphs
-    )
+    assert [p for p in paragraphs if p.startswith("Für ")] == [
+        "Für 2024 entstehen Mehrkosten von rund 6.700 €; sie werden im laufenden "
+        "Personalhaushalt durch unterjährig nicht besetzte Stellen gedeckt und belasten den "
+        "Haushalt nicht zusätzlich.",
+        "Für 2025 bis 2028 entstehen jährlich Mehrkosten von rund 27.000 €, die im Haushalt "
+        "veranschlagt werden.",
+    ]
     assert "Gefördert werden höchstens 1,173 VZÄ." in paragraphs
 
 
@@ -469,16 +511,205 @@ def test_total_says_it_is_rounded_from_the_exact_sum_by_hand() -> None:
     _, page, plain_text = texts(SHIPPED / "vzae-1.173-ab-2025-01.toml")
     for paragraphs in (html_parts(page)[1], txt_parts(plain_text)[1]):
         # 1,173 × 23.000 € = 26.979 € a year, "rund 27.000 €" each; 4 × 26.979 € = 107.916 €
-        for year in (2025, 2026, 2027, 2028):
-            assert (
-                f"Für {year} entstehen Mehrkosten von rund 27.000 €, die im Haushalt "
-                "veranschlagt werden." in paragraphs
-            )
+        assert (
+            "Für 2025 bis 2028 entstehen jährlich Mehrkosten von rund 27.000 €, die im Haushalt "
+            "veranschlagt werden." in paragraphs
+        )
         assert (
             "Im Zeitraum 2024–2028 belastet die Maßnahme den Haushalt insgesamt mit rund "
             "107.900 € (Summe der genauen Jahresbeträge; die Summe der gerundeten Jahresbeträge "
             "weicht rundungsbedingt ab)." in paragraphs
         )
+
+
+# --- consecutive years with the same sentence, said once --------------------------------------
+
+
+def year_row(
+    year: int,
+    eigenanteil: float,
+    *,
+    covered: bool = False,
+    personalaufwand: float = 80000.0,
+    filled: int = 1,
+) -> dict[str, object]:
+    """A `years` entry as the templates get it, written by hand."""
+    kind = "mehrkosten" if eigenanteil > 0 else "ueberschuss" if eigenanteil < 0 else "keine"
+    return {
+        "year": year,
+        "personalaufwand": personalaufwand,
+        "foerderung": personalaufwand - eigenanteil,
+        "eigenanteil": eigenanteil,
+        "deckung": eigenanteil if covered else 0.0,
+        "haushaltsbelastung": 0.0 if covered else eigenanteil,
+        "covered": covered,
+        "kind": kind,
+        "filled": filled,
+    }
+
+
+def spans(years: list[dict[str, object]]) -> list[tuple[object, object]]:
+    """(first_year, last_year) of each group; each group holds exactly its years, in order."""
+    groups = render.group_years(years)
+    assert [row for group in groups for row in group["years"]] == years
+    for group in groups:
+        assert [row["year"] for row in group["years"]] == list(
+            range(group["first_year"], group["last_year"] + 1)
+        )
+    return [(group["first_year"], group["last_year"]) for group in groups]
+
+
+def test_group_years_joins_consecutive_years_with_the_same_rounded_amount() -> None:
+    years = [
+        year_row(2024, 6744.75, covered=True),  # rund 6.700 €, covered
+        year_row(2025, 26979.0),  # rund 27.000 €
+        year_row(2026, 26979.0),
+        year_row(2027, 27040.0),  # 27.040 € is still "rund 27.000 €"
+        year_row(2028, 27050.0),  # 27.050 € rounds up to 27.100 €
+    ]
+    assert spans(years) == [(2024, 2024), (2025, 2027), (2028, 2028)]
+
+
+def test_group_years_keeps_apart_what_the_sentence_says_differently() -> None:
+    assert spans([]) == []
+    # the same amount, once covered and once not
+    assert spans([year_row(2025, 23000.0, covered=True), year_row(2026, 23000.0)]) == [
+        (2025, 2025),
+        (2026, 2026),
+    ]
+    # Mehrkosten and a surplus of the same size
+    assert spans([year_row(2025, 9000.0), year_row(2026, -9000.0)]) == [(2025, 2025), (2026, 2026)]
+    # a gap in the calendar
+    assert spans([year_row(2025, 23000.0), year_row(2027, 23000.0)]) == [
+        (2025, 2025),
+        (2027, 2027),
+    ]
+    # under 50 € the sentence shows cents: 30,00 € and 30,01 € differ, 30,004 € is 30,00 €
+    small = [year_row(2025, 30.0), year_row(2026, 30.004), year_row(2027, 30.01)]
+    assert spans(small) == [(2025, 2026), (2027, 2027)]
+
+
+def test_group_years_without_cost_by_the_posts_filled() -> None:
+    years = [
+        year_row(2024, 0.0, personalaufwand=0.0, filled=0),  # no post filled
+        year_row(2025, 0.0, personalaufwand=0.0, filled=0),
+        year_row(2026, 0.0, personalaufwand=0.0, filled=1),  # "die … besetzte Stelle"
+        year_row(2027, 0.0, personalaufwand=0.0, filled=2),  # "die … besetzten Stellen"
+        year_row(2028, 0.0, personalaufwand=0.0, filled=3),
+        year_row(2029, 0.0, personalaufwand=48000.0),  # cost fully funded: rund 48.000 €
+        year_row(2030, 0.0, personalaufwand=48020.0),
+        year_row(2031, 0.0, personalaufwand=48060.0),  # rund 48.100 €
+    ]
+    assert spans(years) == [(2024, 2025), (2026, 2026), (2027, 2028), (2029, 2030), (2031, 2031)]
+
+
+def year_sentences(page: str, plain_text: str) -> list[str]:
+    """The year sentences ("Für …"), the same in the HTML and the plain text."""
+    found = [
+        [p for p in paragraphs if p.startswith("Für ")]
+        for paragraphs in (html_parts(page)[1], txt_parts(plain_text)[1])
+    ]
+    assert found[0] == found[1]
+    return found[0]
+
+
+def test_two_years_with_the_same_amount_share_a_sentence(tmp_path: Path) -> None:
+    _, page, plain_text = texts(write(tmp_path / "two.toml", MINIMAL))
+    # 2024: three months of 80.000 − 57.000 €, 5.750 €; 2025 and 2026: 23.000 € each
+    assert year_sentences(page, plain_text) == [
+        "Für 2024 entstehen Mehrkosten von rund 5.800 €, die im Haushalt veranschlagt werden.",
+        "Für 2025 und 2026 entstehen jährlich Mehrkosten von rund 23.000 €, die im Haushalt "
+        "veranschlagt werden.",
+    ]
+
+
+def test_only_the_same_rounded_amount_joins(tmp_path: Path) -> None:
+    text = MINIMAL.replace("last_year = 2026", "last_year = 2027")
+    text = text.replace(
+        "annual_cost_per_fte = 80000",
+        "annual_cost_per_fte = 80000\nincreases = [\n"
+        '  { from = "2026-01", percent = 0.05 },\n  { from = "2027-01", percent = 0.1 },\n]',
+    )
+    _, page, plain_text = texts(write(tmp_path / "steps.toml", text))
+    # cost 2026: 80.000 × 1,0005 = 80.040 €, Eigenanteil 23.040 € (rund 23.000 €, as 2025);
+    # 2027: 80.040 × 1,001 = 80.120,04 €, Eigenanteil 23.120,04 € (rund 23.100 €)
+    rows = txt_parts(plain_text)[0]
+    assert [row[3] for row in rows] == [
+        "5.750,00 €",
+        "23.000,00 €",
+        "23.040,00 €",
+        "23.120,04 €",
+        "74.910,04 €",
+    ]
+    assert year_sentences(page, plain_text) == [
+        "Für 2024 entstehen Mehrkosten von rund 5.800 €, die im Haushalt veranschlagt werden.",
+        "Für 2025 und 2026 entstehen jährlich Mehrkosten von rund 23.000 €, die im Haushalt "
+        "veranschlagt werden.",
+        "Für 2027 entstehen Mehrkosten von rund 23.100 €, die im Haushalt veranschlagt werden.",
+    ]
+    # 5.800 + 2 × 23.000 + 23.100 = 74.900 €, as the exact sum rounds: no rounding note
+    assert (
+        "Im Zeitraum 2024–2027 belastet die Maßnahme den Haushalt insgesamt mit rund 74.900 €."
+        in txt_parts(plain_text)[1]
+    )
+
+
+def test_covered_and_uncovered_years_are_said_apart(tmp_path: Path) -> None:
+    text = MINIMAL.replace('start = "2024-10"', 'start = "2024-01"')
+    text += "\n[offset]\nyears = [2025]\n"
+    _, page, plain_text = texts(write(tmp_path / "covered.toml", text))
+    # 23.000 € in every year; only 2025 is covered
+    assert year_sentences(page, plain_text) == [
+        "Für 2024 entstehen Mehrkosten von rund 23.000 €, die im Haushalt veranschlagt werden.",
+        "Für 2025 entstehen Mehrkosten von rund 23.000 €; sie werden im laufenden "
+        "Personalhaushalt durch unterjährig nicht besetzte Stellen gedeckt und belasten den "
+        "Haushalt nicht zusätzlich.",
+        "Für 2026 entstehen Mehrkosten von rund 23.000 €, die im Haushalt veranschlagt werden.",
+    ]
+
+
+def test_covered_years_share_a_sentence(tmp_path: Path) -> None:
+    text = MINIMAL.replace('start = "2024-10"', 'start = "2025-01"')
+    text += "\n[offset]\nyears = [2025, 2026]\n"
+    _, page, plain_text = texts(write(tmp_path / "covered.toml", text))
+    assert year_sentences(page, plain_text) == [
+        "Für 2024 entstehen keine Kosten, da in diesem Jahr keine Stelle besetzt ist.",
+        "Für 2025 und 2026 entstehen jährlich Mehrkosten von rund 23.000 €; sie werden im "
+        "laufenden Personalhaushalt durch unterjährig nicht besetzte Stellen gedeckt und "
+        "belasten den Haushalt nicht zusätzlich.",
+    ]
+
+
+def test_years_without_a_post_share_a_sentence(tmp_path: Path) -> None:
+    text = MINIMAL.replace('start = "2024-10"', 'start = "2026-01"')
+    _, page, plain_text = texts(write(tmp_path / "late.toml", text))
+    assert year_sentences(page, plain_text) == [
+        "Für 2024 und 2025 entstehen keine Kosten, da in diesen Jahren keine Stelle besetzt ist.",
+        "Für 2026 entstehen Mehrkosten von rund 23.000 €, die im Haushalt veranschlagt werden.",
+    ]
+
+
+def test_years_of_a_post_without_cost_share_a_sentence(tmp_path: Path) -> None:
+    text = MINIMAL.replace('start = "2024-10"', 'start = "2024-01"')
+    text = text.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 0")
+    text = text.replace("rate_per_fte = 57000", "rate_per_fte = 57000\ncap_at_cost = true")
+    _, page, plain_text = texts(write(tmp_path / "free.toml", text))
+    assert year_sentences(page, plain_text) == [
+        "Für 2024 bis 2026 entstehen keine Kosten, da für die in diesen Jahren besetzte Stelle "
+        "keine Personalkosten angesetzt sind."
+    ]
+
+
+def test_years_with_cost_covered_by_funding_share_a_sentence(tmp_path: Path) -> None:
+    text = MINIMAL.replace('start = "2024-10"', 'start = "2024-01"')
+    text = text.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 48000")
+    text = text.replace("rate_per_fte = 57000", "rate_per_fte = 57000\ncap_at_cost = true")
+    _, page, plain_text = texts(write(tmp_path / "capped.toml", text))
+    # funding capped at the cost of 48.000 € a year: no Eigenanteil
+    assert year_sentences(page, plain_text) == [
+        "Für 2024 bis 2026 wird der Personalaufwand von jährlich rund 48.000 € vollständig durch "
+        "die Förderung gedeckt; Mehrkosten entstehen nicht."
+    ]
 
 
 def test_filled_post_without_cost_is_not_called_vacant(tmp_path: Path) -> None:
@@ -505,13 +736,21 @@ def test_filled_post_without_cost_is_not_called_vacant(tmp_path: Path) -> None:
 
 def test_grant_notice_is_given_once_for_several_surplus_years(tmp_path: Path) -> None:
     text = MINIMAL.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 48000")
-    result, page, plain_text = texts(write(tmp_path / "surplus.toml", text))
-    assert all(round(year.eigenanteil, 2) < 0 for year in result.years)
+    _, page, plain_text = texts(write(tmp_path / "surplus.toml", text))
+    # 48.000 − 57.000 € = −9.000 € a year; 2024 three months of it, −2.250 €
+    assert [row[3] for row in txt_parts(plain_text)[0]] == [
+        "-2.250,00 €",
+        "-9.000,00 €",
+        "-9.000,00 €",
+        "-20.250,00 €",
+    ]
     for paragraphs in (html_parts(page)[1], txt_parts(plain_text)[1]):
-        assert year_paragraphs(paragraphs, result)[2025] == (
-            "Für 2025 übersteigt die Förderung den Personalaufwand um rund 9.000 € (Überschuss); "
-            "der Haushalt wird insoweit entlastet."
-        )
+        assert [p for p in paragraphs if p.startswith("Für ")] == [
+            "Für 2024 übersteigt die Förderung den Personalaufwand um rund 2.300 € (Überschuss); "
+            "der Haushalt wird insoweit entlastet.",
+            "Für 2025 und 2026 übersteigt die Förderung den Personalaufwand jährlich um rund "
+            "9.000 € (Überschuss); der Haushalt wird insoweit entlastet.",
+        ]
         assert sum("Zuwendungsbescheid" in p for p in paragraphs) == 1
         assert GRANT_NOTICE in paragraphs
 
