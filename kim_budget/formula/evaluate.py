@@ -109,10 +109,42 @@ def _sumif(env: Env, args: Sequence[Expr]) -> Scalar:
     return sum(as_number(v) for key, v in pairs if key == wanted and isinstance(v, int | float))
 
 
+def _sumifs(env: Env, args: Sequence[Expr]) -> Scalar:
+    """SUMIFS(values, keys1, wanted1, keys2, wanted2, …): every criterion is an equality."""
+    values, *criteria = args
+    assert isinstance(values, Range)
+    keys = [range_values(area, env) for area in criteria[::2] if isinstance(area, Range)]
+    wanted = [evaluate(criterion, env) for criterion in criteria[1::2]]
+    assert len(keys) == len(wanted)
+    total = 0.0
+    for position, value in enumerate(range_values(values, env)):
+        matches = all(key[position] == want for key, want in zip(keys, wanted, strict=True))
+        if matches and isinstance(value, int | float) and not isinstance(value, bool):
+            total += value
+    return total
+
+
 def _index(env: Env, args: Sequence[Expr]) -> Scalar:
-    area, position = args
+    """INDEX(area, n) on a row or column, INDEX(area, row, column) on a rectangle (1-based)."""
+    area, *position = args
     assert isinstance(area, Range)
-    return range_values(area, env)[int(as_number(evaluate(position, env))) - 1]
+    numbers = [int(as_number(evaluate(arg, env))) for arg in position]
+    values = range_values(area, env)
+    if len(numbers) == 1:  # a row or a column
+        return values[numbers[0] - 1]
+    row, col = numbers
+    return values[(row - 1) * (area.last.col - area.first.col + 1) + col - 1]
+
+
+def _match(env: Env, args: Sequence[Expr]) -> Scalar:
+    """MATCH(x, ascending range, 1): the position of the largest value ≤ x (1-based)."""
+    wanted, area, kind = args
+    assert isinstance(area, Range) and as_number(evaluate(kind, env)) == 1
+    x = as_number(evaluate(wanted, env))
+    found = [n for n, v in enumerate(range_values(area, env), start=1) if as_number(v) <= x]
+    if not found:
+        raise ValueError(f"MATCH found no value ≤ {x} (#N/A)")
+    return found[-1]
 
 
 def _serial(env: Env, arg: Expr) -> date:
@@ -146,7 +178,9 @@ FUNCTIONS: dict[str, Callable[[Env, Sequence[Expr]], Scalar]] = {
     "OR": lambda env, args: any(as_number(value) for value in _logicals(env, args)),
     "IF": _if,
     "SUMIF": _sumif,
+    "SUMIFS": _sumifs,
     "INDEX": _index,
+    "MATCH": _match,
     "DATE": _date,
     "EDATE": _edate,
     "YEAR": lambda env, args: _serial(env, args[0]).year,

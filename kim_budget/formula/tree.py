@@ -280,6 +280,24 @@ def sum_where(keys: Range, wanted: Expr | Constant, values: Range) -> Expr:
     return call("SUMIF", keys, wanted, values)
 
 
+def sum_where_all(values: Range, *criteria: tuple[Range, Expr | Constant]) -> Expr:
+    """SUMIFS(values, keys, wanted, …): the sum of the values whose keys all equal their wanted."""
+    args: list[Expr | Constant] = [values]
+    for keys, wanted in criteria:
+        args += [keys, wanted]
+    return call("SUMIFS", *args)
+
+
+def position_at_most(value: Expr, ascending: Range) -> Expr:
+    """MATCH(value, ascending, 1): the position of the last entry ≤ value (1-based)."""
+    return call("MATCH", value, ascending, 1)
+
+
+def pick_cell(area: Range, row: Expr | Constant, col: Expr | Constant) -> Expr:
+    """INDEX(area,row,column) on a rectangle (1-based)."""
+    return call("INDEX", area, row, col)
+
+
 def pick(area: Range, position: Expr | Constant) -> Expr:
     """INDEX(area,position) on a one-dimensional range (1-based).
 
