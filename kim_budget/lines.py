@@ -14,18 +14,25 @@ from collections.abc import Sequence
 
 from kim_budget.formula import (
     Expr,
+    Num,
     Range,
     Text,
     all_of,
     both,
+    call,
+    equals,
     flag,
     largest,
     maximum,
     minimum,
     month_before_year,
     next_month,
+    pick,
+    pick_cell,
+    position_at_most,
     smallest,
     sum_where,
+    sum_where_all,
     total,
     when,
     year_of,
@@ -132,6 +139,102 @@ def difference(aufwand: Expr, ertrag: Expr) -> Expr:
 def deckung(eigenanteil: Expr, covered: Expr) -> Expr:
     """The part of the Eigenanteil covered inside the existing personnel budget (offset years)."""
     return eigenanteil * covered
+
+
+# ---------------------------------------------------------------- pay from the TVöD tables
+
+
+def calendar_month(month: Expr) -> Expr:
+    """The calendar month of a month (1 = January)."""
+    return call("MONTH", month)
+
+
+def months_between(since: Expr, month: Expr) -> Expr:
+    """Whole months from the month of `since` to `month` (negative before it)."""
+    return (year_of(month) - year_of(since)) * 12 + calendar_month(month) - calendar_month(since)
+
+
+def step_start(previous: tuple[Expr, Expr] | None) -> Expr:
+    """The career month a Stufe starts at: 0 for Stufe 1, else the previous Stufe's start plus
+    its months (§ 16 TVöD: Stufe 2 after 1 year, Stufe 3 after 2 more, …)."""
+    if previous is None:
+        return Num(0)
+    start, months = previous
+    return start + months
+
+
+def step_in_month(step: Expr, months_since: Expr, starts: Range) -> Expr:
+    """The Stufe in a month: the Stufe held at `step_since` moved on by the months since, as the
+    last Stufe whose start is reached (never above Stufe 6)."""
+    career_month = maximum(pick(starts, step) + months_since, 0)
+    return position_at_most(career_month, starts)
+
+
+def table_in_force(month: Expr, valid_from: Range) -> Expr:
+    """The number of the grade's pay table in force in a month (the latest that started), 0 when
+    none has started yet."""
+    first = valid_from.first
+    if len(valid_from.cells()) == 1:
+        return when(month < first, 0, 1)
+    return when(month < first, 0, position_at_most(month, valid_from))
+
+
+def table_amount(amounts: Range, table: Expr, step: Expr) -> Expr:
+    """The monthly amount of a Stufe at full time in the table in force (0 without a table)."""
+    return when(equals(table, 0), 0, pick_cell(amounts, table, step))
+
+
+def tabellenentgelt(is_active: Expr, fte: Expr, amount: Expr, cost_index: Expr) -> Expr:
+    """Tabellenentgelt: VZÄ × table amount × index (assumed pay deals after the last table)."""
+    return is_active * fte * amount * cost_index
+
+
+def zulage(is_active: Expr, fte: Expr, allowance: Expr) -> Expr:
+    """Zulage: VZÄ × the monthly allowance (not indexed)."""
+    return is_active * fte * allowance
+
+
+def share_of(amount: Expr, percent: Expr) -> Expr:
+    """percent % of an amount (Leistungsentgelt, Sozialversicherung, Versorgungskasse)."""
+    return amount * percent / 100
+
+
+def rate_of_year(year: Expr, years: Range, percents: Range) -> Expr:
+    """The rate in force in a year: that of the latest entry starting in or before it, 0 before
+    the first entry."""
+    first = years.first
+    if len(years.cells()) == 1:
+        return when(year < first, 0, percents.first)
+    return when(year < first, 0, pick(percents, position_at_most(year, years)))
+
+
+def bonus_base_month(is_active: Expr, month_number: Expr, first: Expr, last: Expr) -> Expr:
+    """1 in a month of the bonus base period (July to September) in which the post is filled."""
+    return flag(both(month_number >= first, month_number <= last)) * is_active
+
+
+def sum_of_months_where(
+    values: Range, years: Range, year: Expr, keys: Range, wanted: Expr | int
+) -> Expr:
+    """The sum of a monthly line over the months of a year whose key equals `wanted` (SUMIFS)."""
+    return sum_where_all(values, (years, year), (keys, wanted))
+
+
+def bonus_base(months: Expr, total_of_months: Expr, payment_month_value: Expr) -> Expr:
+    """The bonus base: the average over the filled base months, or, when none is filled, the
+    value of the payment month (§ 20 TVöD)."""
+    return when(months > 0, total_of_months / months, payment_month_value)
+
+
+def equal_flag(value: Expr, wanted: Expr) -> Expr:
+    """1 when value = wanted, else 0."""
+    return flag(equals(value, wanted))
+
+
+def jahressonderzahlung(paid: Expr, rate: Expr, base: Expr, months_filled: Expr) -> Expr:
+    """The annual bonus, in the payment month when the post is filled then and in December:
+    rate % of the base, pro rata for the months filled in the year (n/12)."""
+    return paid * rate / 100 * base * months_filled / 12
 
 
 # ---------------------------------------------------------------- checks ("Prüfungen")
