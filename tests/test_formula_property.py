@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import tempfile
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -392,3 +394,28 @@ def test_generated_workbooks_cache_what_formualizer_computes(
     """The shipped scenarios, the valid test cases and their comparison workbook."""
     problems = [f"{p.name}: {m}" for p in generated_workbooks for m in check_with_formualizer(p)]
     assert problems == []
+
+
+def test_formualizer_ignores_a_wrong_cached_value(tmp_path: Path) -> None:
+    """Control: formualizer recalculates instead of echoing the cache, so the checks above
+    mean something."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Blatt"
+    sheet["A1"] = 2
+    sheet["A2"] = "=A1*3"
+    plain = io.BytesIO()
+    book.save(plain)
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(stale, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data, count = re.subn(
+                    rb"<f>A1\*3</f><v\s*(/>|></v>)", b"<f>A1*3</f><v>999</v>", data
+                )
+                assert count == 1
+            target.writestr(entry, data)
+    assert cached_values(stale)[("Blatt", "A2")] == 999
+    assert check_with_formualizer(stale) == ["Blatt!A2: cached 999, engine computed 6.0"]
