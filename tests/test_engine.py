@@ -10,10 +10,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import ENGINES, engine
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from helpers import (
+    COVERAGE,
+    ENGINES,
+    EngineWorkbooks,
+    Recalculated,
+    coverage_expected,
+    coverage_workbook,
+    engine,
+    first_sheet,
+)
 
 from kim_budget.engine import (
     CellValue,
@@ -30,13 +36,6 @@ from kim_budget.engine import (
 )
 
 both_engines = pytest.mark.parametrize("name", list(ENGINES))
-
-
-def first_sheet(workbook: Workbook, title: str) -> Worksheet:
-    sheet = workbook.active
-    assert isinstance(sheet, Worksheet)
-    sheet.title = title
-    return sheet
 
 
 # --- workbooks -----------------------------------------------------------------------------------
@@ -79,101 +78,6 @@ def inject_cached_value(path: Path, cached: str = "999") -> Path:
 def stale_workbook(path: Path) -> Path:
     path = inject_cached_value(simple_workbook(path))
     assert cached_values(path) == {("Übersicht", "A1"): 2, ("Übersicht", "A2"): 999}
-    return path
-
-
-# Berechnung!<cell>: (formula, number format or None, expected value). Annahmen holds
-# A2:A5 = 10, 20, 30, 40; D2:D5 = x, y, x, z; E2:E5 = 1 Feb, 1 Apr, 1 Jun, 1 Aug 2025;
-# B1 = 31 Jan 2025; C10 = 1500 (defined name Foerderpauschale). Übersicht!A1 = 7.
-DATE_FORMAT = "dd.mm.yyyy"
-COVERAGE: dict[str, tuple[str, str | None, CellValue]] = {
-    "A1": ("=SUM(Annahmen!A2:A5)", None, 100),
-    "A2": ('=SUMIF(Annahmen!D2:D5,"x",Annahmen!A2:A5)', None, 40),
-    "A3": ("=SUMPRODUCT(Annahmen!A2:A5,Annahmen!A2:A5)", None, 3000),
-    "A4": ("=MIN(Annahmen!A2:A5)", None, 10),
-    "A5": ("=MAX(Annahmen!A2:A5)", None, 40),
-    "A6": ('=IF(Annahmen!A2>5,"gross","klein")', None, "gross"),
-    "A7": ("=AND(Annahmen!A2>5,Annahmen!A3>25)", None, False),
-    "A8": ("=OR(Annahmen!A2>5,Annahmen!A3>25)", None, True),
-    "A9": ("=INDEX(Annahmen!A2:A5,3)", None, 30),
-    "A10": ('=MATCH("z",Annahmen!D2:D5,0)', None, 4),
-    "A11": ("=DATE(2025,2,29)", DATE_FORMAT, datetime(2025, 3, 1)),
-    "A12": ("=YEAR(Annahmen!B1)", None, 2025),
-    "A13": ("=MONTH(Annahmen!B1)", None, 1),
-    "A14": ("=EDATE(Annahmen!B1,1)", DATE_FORMAT, datetime(2025, 2, 28)),
-    "A15": ("=EDATE(Annahmen!B1,13)", None, datetime(2026, 2, 28)),  # General: a number
-    "A16": ("=Annahmen!E2<EDATE(Annahmen!B1,1)", None, True),
-    "A17": ("=Annahmen!E3<EDATE(Annahmen!B1,1)", None, False),
-    "A18": ("=TRUE*5", None, 5),
-    "A19": ("=(Annahmen!A2>5)*Foerderpauschale", None, 1500),
-    "A20": ("='Übersicht'!A1*2", None, 14),
-    "A21": ("=Foerderpauschale*12", None, 18000),
-    "A22": ("=SUM(Werte)", None, 100),
-    "A23": ("=SUMPRODUCT((Annahmen!E2:E5<EDATE(Annahmen!B1,3))*Annahmen!A2:A5)", None, 30),
-    "A24": ('=INDEX(Annahmen!A2:A5,MATCH("y",Annahmen!D2:D5,0))', None, 20),
-    "A25": ("=MAX(Annahmen!E2:E5)", DATE_FORMAT, datetime(2025, 8, 1)),
-    "A26": ("=MIN(Annahmen!E2:E5,DATE(2024,12,31))", DATE_FORMAT, datetime(2024, 12, 31)),
-    "A27": ("=ROUND(Foerderpauschale/7,2)", None, 214.29),
-    "A28": ("=EOMONTH(Annahmen!B1,1)", DATE_FORMAT, datetime(2025, 2, 28)),
-    "A29": ('=SUMIFS(Annahmen!A2:A5,Annahmen!D2:D5,"x",Annahmen!A2:A5,">15")', None, 30),
-    "A30": ("=IFERROR(1/0,-1)", None, -1),
-    "A31": ('=COUNTIF(Annahmen!D2:D5,"x")', None, 2),
-    "A32": ('=DATEDIF(Annahmen!B1,DATE(2025,12,31),"m")', None, 11),
-    "A33": ("=Annahmen!B1+1", DATE_FORMAT, datetime(2025, 2, 1)),
-    "A34": ('=SUMIF(Annahmen!E2:E5,"<"&DATE(2025,5,1),Annahmen!A2:A5)', None, 30),
-    "A35": ("=Annahmen!B1=DATE(2025,1,31)", None, True),
-    "A36": ("=_xlfn.DAYS(DATE(2025,3,1),DATE(2025,1,1))", None, 59),
-    "A37": ('=SUMPRODUCT(--(Annahmen!D2:D5="x"),Annahmen!A2:A5)', None, 40),
-    "A38": ("=IF(AND(Annahmen!B1>=DATE(2025,1,1),TRUE),Foerderpauschale,0)", None, 1500),
-}
-
-
-def coverage_workbook(path: Path) -> Path:
-    workbook = openpyxl.Workbook()
-    overview = first_sheet(workbook, "Übersicht")
-    assumptions = workbook.create_sheet("Annahmen")
-    calculation = workbook.create_sheet("Berechnung")
-    overview["A1"] = 7
-    overview["A2"] = "=Berechnung!A21+Annahmen!A2"  # a sheet that refers back
-    assumptions["B1"] = datetime(2025, 1, 31)
-    assumptions["B1"].number_format = DATE_FORMAT
-    assumptions["C10"] = 1500
-    for row, (amount, key, month) in enumerate(
-        [(10, "x", 2), (20, "y", 4), (30, "x", 6), (40, "z", 8)], start=2
-    ):
-        assumptions[f"A{row}"] = amount
-        assumptions[f"D{row}"] = key
-        assumptions[f"E{row}"] = datetime(2025, month, 1)
-        assumptions[f"E{row}"].number_format = DATE_FORMAT
-    workbook.defined_names["Foerderpauschale"] = DefinedName(
-        "Foerderpauschale", attr_text="Annahmen!$C$10"
-    )
-    workbook.defined_names["Werte"] = DefinedName("Werte", attr_text="Annahmen!$A$2:$A$5")
-    for cell, (formula, number_format, _) in COVERAGE.items():
-        calculation[cell] = formula
-        if number_format:
-            calculation[cell].number_format = number_format
-    workbook.save(path)
-    return path
-
-
-def coverage_expected() -> Values:
-    expected: Values = {("Berechnung", cell): value for cell, (_, _, value) in COVERAGE.items()}
-    expected[("Übersicht", "A2")] = 18010
-    return expected
-
-
-def errors_workbook(path: Path) -> Path:
-    workbook = openpyxl.Workbook()
-    sheet = first_sheet(workbook, "Fehler")
-    sheet["A1"] = "=1/0"
-    sheet["A2"] = "=NICHTDA(1)"
-    sheet["A3"] = "=NA()"
-    sheet["A4"] = '="x"+1'
-    sheet["A5"] = "=UnbekannterName*2"
-    sheet["A6"] = '=MATCH("q",B1:B2,0)'
-    sheet["A7"] = "=A1+1"
-    workbook.save(path)
     return path
 
 
@@ -253,12 +157,13 @@ def test_gnumeric_without_recalc_keeps_injected_value(tmp_path: Path) -> None:
 
 @pytest.mark.engine
 @both_engines
-def test_functions_used_by_budget_workbooks(name: str, tmp_path: Path) -> None:
-    recalculate = engine(name)
-    path = coverage_workbook(tmp_path / "coverage.xlsx")
+def test_functions_used_by_budget_workbooks(
+    name: str, engine_workbooks: EngineWorkbooks, recalculated: Recalculated
+) -> None:
+    path = engine_workbooks.coverage
     expected = coverage_expected()
 
-    values = recalculate([path])[path]
+    values = recalculated(name)[path]
 
     assert compare(expected, values, expected) == [], {cell: values.get(cell) for cell in expected}
     # Values the engine gives back keep their types where the cell format allows it.
@@ -271,11 +176,12 @@ def test_functions_used_by_budget_workbooks(name: str, tmp_path: Path) -> None:
 
 @pytest.mark.engine
 @both_engines
-def test_errors_come_back_as_error_values(name: str, tmp_path: Path) -> None:
-    recalculate = engine(name)
-    path = errors_workbook(tmp_path / "errors.xlsx")
+def test_errors_come_back_as_error_values(
+    name: str, engine_workbooks: EngineWorkbooks, recalculated: Recalculated
+) -> None:
+    path = engine_workbooks.errors
 
-    values = recalculate([path])[path]
+    values = recalculated(name)[path]
 
     cells = [("Fehler", f"A{row}") for row in range(1, 8)]
     assert all(is_error_value(values.get(cell)) for cell in cells), values

@@ -8,50 +8,33 @@ an error. Then the model must be live: change an input, recalculate, the figures
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import ENGINES, engine, scenario_files
+from helpers import ENGINES, EngineWorkbooks, Recalculated
 
 from kim_budget.cli import main
 from kim_budget.engine import cached_values, compare, formula_cells, is_error_value
-from kim_budget.pipeline import build
 
 pytestmark = pytest.mark.engine
 
 
-@pytest.fixture(scope="module")
-def workbooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Every shipped scenario and test case, built once."""
-    out = tmp_path_factory.mktemp("built")
-    return [o.path for o in build(scenario_files(), out) if o.path.suffix == ".xlsx"]
-
-
 @pytest.mark.parametrize("name", list(ENGINES))
-def test_engine_agrees_with_cached_values(name: str, workbooks: list[Path]) -> None:
-    recalculated = engine(name)(workbooks)
+def test_engine_agrees_with_cached_values(
+    name: str, generated_workbooks: tuple[Path, ...], recalculated: Recalculated
+) -> None:
+    values = recalculated(name)
     problems = []
-    for path in workbooks:
+    for path in generated_workbooks:
         cells = formula_cells(path)
         assert cells, path.name
-        mismatches = compare(cached_values(path), recalculated[path], cells)
+        mismatches = compare(cached_values(path), values[path], cells)
         problems += [f"{path.name}: {mismatch}" for mismatch in mismatches]
-        errors = [key for key, value in recalculated[path].items() if is_error_value(value)]
+        errors = [key for key, value in values[path].items() if is_error_value(value)]
         problems += [f"{path.name}: {sheet}!{cell} is an error" for sheet, cell in errors]
     assert problems == []
-
-
-def _input_cell(book: openpyxl.Workbook, key: str, label_part: str = "") -> str:
-    """The value cell on "Annahmen" of a scenario key (column D names the key)."""
-    sheet = book["Annahmen"]
-    for row in range(1, sheet.max_row + 1):
-        label = str(sheet.cell(row, 1).value or "")
-        if sheet.cell(row, 4).value == key and label_part in label:
-            return f"B{row}"
-    raise AssertionError(f"no input row for {key} {label_part}")
 
 
 def _named(values: dict[tuple[str, str], object], book: openpyxl.Workbook, name: str) -> object:
@@ -60,20 +43,13 @@ def _named(values: dict[tuple[str, str], object], book: openpyxl.Workbook, name:
 
 
 @pytest.mark.parametrize("name", list(ENGINES))
-def test_changed_inputs_flow_through(name: str, workbooks: list[Path], tmp_path: Path) -> None:
-    source = next(p for p in workbooks if p.stem == "vzae-1.000-ab-2024-10")
-    book = openpyxl.load_workbook(source)
-    annahmen = book["Annahmen"]
-    ((_, rate),) = book.defined_names["Foerderpauschale"].destinations
-    annahmen[rate.replace("$", "")] = 60_000
-    ((_, cost),) = book.defined_names["Jahreskosten_VZAE"].destinations
-    annahmen[cost.replace("$", "")] = 90_000
-    annahmen[_input_cell(book, "positions[0].start")] = datetime(2024, 7, 1)
-    annahmen[_input_cell(book, "offset.years", "2026")] = True
-    changed = tmp_path / "changed.xlsx"
-    book.save(changed)
-
-    values = engine(name)([changed])[changed]
+def test_changed_inputs_flow_through(
+    name: str, engine_workbooks: EngineWorkbooks, recalculated: Recalculated
+) -> None:
+    """The 1,0 VZÄ workbook at 60,000 € funding, 90,000 € cost, from July 2024, 2026 covered."""
+    changed = engine_workbooks.changed
+    book = openpyxl.load_workbook(changed)
+    values = recalculated(name)[changed]
     # July–December 2024: 6 × 90,000/12 = 45,000 cost, 6 × 60,000/12 = 30,000 funding.
     assert _named(values, book, "Personalaufwand_2024") == pytest.approx(45_000)
     assert _named(values, book, "Foerderung_2024") == pytest.approx(30_000)
@@ -89,8 +65,9 @@ def test_changed_inputs_flow_through(name: str, workbooks: list[Path], tmp_path:
     assert 30_000 in [pytest.approx(v) for v in cover if isinstance(v, int | float)]
 
 
-def test_verify_passes_every_generated_workbook(workbooks: list[Path]) -> None:
+def test_verify_passes_every_generated_workbook(generated_workbooks: tuple[Path, ...]) -> None:
     """`kim-budget verify` over everything the suite builds; CI insists on the engine."""
+    workbooks = generated_workbooks
     folder = workbooks[0].parent
     assert (folder / "Szenarienvergleich.xlsx") in workbooks
     arguments = ["verify", str(folder)]
@@ -101,8 +78,10 @@ def test_verify_passes_every_generated_workbook(workbooks: list[Path]) -> None:
     assert result.output.splitlines()[-1] == f"{len(workbooks)} workbooks checked: OK"
 
 
-def test_verify_reports_a_broken_workbook(workbooks: list[Path], tmp_path: Path) -> None:
-    source = next(p for p in workbooks if p.stem == "vzae-1.000-ab-2024-10")
+def test_verify_reports_a_broken_workbook(
+    generated_workbooks: tuple[Path, ...], tmp_path: Path
+) -> None:
+    source = next(p for p in generated_workbooks if p.stem == "vzae-1.000-ab-2024-10")
     book = openpyxl.load_workbook(source)
     monate = book["Monate"]
     row = next(r for r in range(1, 60) if monate.cell(r, 1).value == "Personalaufwand gesamt")
