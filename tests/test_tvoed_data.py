@@ -2,7 +2,8 @@
 
 What a reader checks by hand: every table has six rising amounts, the derived tables follow
 their stated rule to the cent, every table and rate names its source and confidence, and the
-rates are those of the sources.
+rates are those of the sources. The hand-calculated cases in tvoed_expected.py must agree with
+these tables.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tvoed_expected import CASES, WORKED_CHECK, TvoedCase, differences
 
 ROOT = Path(__file__).parent.parent
 TVOED: dict[str, Any] = tomllib.loads(
@@ -156,3 +158,18 @@ def test_the_data_file_ships_in_the_wheel() -> None:
     ]
     assert "kim_budget.data" in setuptools["packages"]
     assert setuptools["package-data"]["kim_budget.data"] == ["*.toml"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_the_hand_calculated_figures_agree_with_the_shipped_tables(case: TvoedCase) -> None:
+    # Each figure in tvoed_expected.py is written over literal amounts; recomputed month by
+    # month in decimal arithmetic from the scenario text and this data file it must agree.
+    assert differences(case) == []
+
+
+def test_the_first_case_reproduces_the_worked_check_to_the_cent() -> None:
+    (case,) = [c for c in CASES if c.name == "worked_check_s12_stufe3_2025"]
+    figures = {**case.parts[2025], **case.expected[2025]}
+    assert {line: _cents(Decimal(str(figures[line]))) for line in WORKED_CHECK} == {
+        line: _cents(Decimal(str(amount))) for line, amount in WORKED_CHECK.items()
+    }
