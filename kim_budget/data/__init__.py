@@ -1,0 +1,1 @@
+"""Shipped data files: the TVöD pay tables and employer rates (tvoed.toml)."""
