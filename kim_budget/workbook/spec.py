@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 UEBERSICHT = "Übersicht"
 ANNAHMEN = "Annahmen"
+TARIF = "Tarif"
 MONATE = "Monate"
 HAUSHALT = "Haushalt"
 PRUEFUNGEN = "Prüfungen"

@@ -103,6 +103,36 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(round(value, 6))
 
 
+MONTH_RULE = Validation(
+    "date",
+    "between",
+    FIRST_DAY,
+    LAST_DAY,
+    _SHOWN["month"].title,
+    _SHOWN["month"].prompt,
+    _SHOWN["month"].error,
+)
+
+
+def money_rule(title: str, prompt: str, high: float) -> Validation:
+    """An amount in € from above 0 to `high`."""
+    limit = german.number(high, 0)
+    error = f"Bitte einen Betrag größer als 0 € und höchstens {limit} € eingeben."
+    return Validation("decimal", "between", "0.01", _number(high), title, prompt, error)
+
+
+def percent_rule(title: str, prompt: str, low: float) -> Validation:
+    """A percentage from `low` to 100."""
+    error = f"Bitte einen Prozentsatz von {german.number(low, 0)} bis 100 eingeben."
+    return Validation("decimal", "between", _number(low), "100", title, prompt, error)
+
+
+def integer_rule(title: str, prompt: str, low: int, high: int) -> Validation:
+    """A whole number from `low` to `high`."""
+    error = f"Bitte eine ganze Zahl von {low} bis {high} eingeben."
+    return Validation("whole", "between", str(low), str(high), title, prompt, error)
+
+
 def rule_for(key: Key) -> Validation:
     """The data validation of the key's input cell."""
     measure = key.measure
