@@ -5,14 +5,17 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from kim_budget import __version__
 from kim_budget.errors import KimBudgetError, ScenarioErrors
+
+if TYPE_CHECKING:
+    from kim_budget.scenario import Scenario
 
 T = TypeVar("T")
 DESCRIPTIONS = {
@@ -26,6 +29,16 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def _count(number: int, noun: str) -> str:
     """2, "workbook" → "2 workbooks"."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _warn(scenarios: Iterable[Scenario]) -> None:
+    """Print each scenario's warnings (allowed values that are probably not meant) once."""
+    seen: set[Path] = set()
+    for scenario in scenarios:
+        if scenario.path not in seen:
+            seen.add(scenario.path)
+            for warning in scenario.warnings:
+                click.echo(f"Warning: {warning}", err=True)
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -90,6 +103,7 @@ def build(
         return pipeline.build(scenarios, out, pdf=pdf, templates=templates, jobs=workers)
 
     outputs = _run(run_build)
+    _warn(output.result.scenario for output in outputs if output.result is not None)
     for output in outputs:
         if output.path.suffix != ".xlsx":
             click.echo(f"{output.path}: {DESCRIPTIONS.get(output.path.suffix, 'geschrieben')}")
@@ -109,6 +123,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     from kim_budget import pipeline
 
     scenarios = _run(lambda: pipeline.validate(paths or (Path("scenarios"),)))
+    _warn(scenarios)
     for scenario in scenarios:
         click.echo(f"{scenario.path}: OK ({scenario.title})")
 

@@ -14,13 +14,15 @@ class KimBudgetError(Exception):
 
 
 class ScenarioError(KimBudgetError):
-    """One problem in one scenario file, at one key path."""
+    """One problem in one scenario file, at one key path (shown as `validate.display_key`)."""
 
     def __init__(self, file: str, key: str, problem: str) -> None:
+        from kim_budget.validate import display_key  # validate imports this module
+
         self.file = file
         self.key = key
         self.problem = problem
-        super().__init__(f"{file}: {key}: {problem}" if key else f"{file}: {problem}")
+        super().__init__(f"{file}: {display_key(key)}: {problem}" if key else f"{file}: {problem}")
 
 
 class ScenarioErrors(KimBudgetError):

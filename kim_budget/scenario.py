@@ -16,8 +16,10 @@ from kim_budget.errors import ScenarioError, ScenarioErrors
 from kim_budget.validate import (
     Checker,
     Limits,
+    ScenarioWarning,
     Table,
     describe,
+    display_key,
     month_text,
     read_toml,
     show,
@@ -26,10 +28,15 @@ from kim_budget.validate import (
 
 @dataclass(frozen=True)
 class Increase:
-    """A percentage increase that applies from `start` (first day of a month) on, compounding."""
+    """A percentage increase that applies from `start` (first day of a month) on, compounding.
+
+    `index` is its place in the file's list (from 0), which names it in messages and in the
+    workbook ("Kostensteigerung 1") even when the file does not list the increases by month.
+    """
 
     start: date
     percent: float
+    index: int
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,9 @@ class Budget:
 class Scenario:
     """One validated scenario file.
 
-    `budget` comes last and has a default, so constructors written before [budget] still work.
+    `budget` and `warnings` come last and have defaults, so constructors written before them
+    still work. `warnings` are values that are allowed but probably not meant (a percentage of
+    0.03); they do not stop a build.
     """
 
     path: Path
@@ -116,6 +125,7 @@ class Scenario:
     funding: Funding
     offset_years: tuple[int, ...]
     budget: Budget = Budget()
+    warnings: tuple[ScenarioWarning, ...] = ()
 
     @property
     def stem(self) -> str:
@@ -283,6 +293,7 @@ def _scenario(path: Path, data: Table, sha256: str, check: Checker) -> Scenario 
         funding=funding,
         offset_years=offset,
         budget=budget,
+        warnings=tuple(check.warnings),
     )
 
 
@@ -312,7 +323,7 @@ def _positions(
     if not data["positions"]:
         check.error("positions", "must list at least one position ([[positions]])")
         return None
-    positions = [_position(item, path, check, horizon) for path, item in items]
+    positions = [_position(item, path, check, horizon) for _, path, item in items]
     return tuple(p for p in positions if p is not None) if all(positions) else None
 
 
@@ -324,7 +335,7 @@ def _position(
     fte = check.number(item, "fte", path, _FTE, required=True)
     start = check.month(item, "start", path, required=True)
     end = check.month(item, "end", path, required=False)
-    annual_cost = check.number(item, "annual_cost", path, _MONEY, required=False)
+    annual_cost = check.amount(item, "annual_cost", path, _MONEY, required=False)
     funded = check.boolean(item, "funded", path, default=True)
     if start is not None and not _period_ok(item, path, check, (start, end), horizon):
         return None
@@ -369,7 +380,7 @@ def _cost(data: Table, check: Checker) -> Cost | None:
     if table is None:
         return None if "cost" in data or needed else Cost(None, ())
     check.keys(table, "cost", _COST_KEYS)
-    per_fte = check.number(
+    per_fte = check.amount(
         table, "annual_cost_per_fte", "cost", _MONEY, required=bool(needed), note=needed
     )
     increases = _increases(table, "cost", check)
@@ -382,7 +393,7 @@ def _funding(data: Table, check: Checker) -> Funding | None:
     if table is None:
         return None
     check.keys(table, "funding", _FUNDING_KEYS)
-    rate = check.number(table, "rate_per_fte", "funding", _MONEY, required=True)
+    rate = check.amount(table, "rate_per_fte", "funding", _MONEY, required=True)
     max_fte = check.number(table, "max_fte", "funding", _FTE, required=False)
     cap_at_cost = check.boolean(table, "cap_at_cost", "funding", default=False)
     increases = _increases(table, "funding", check)
@@ -417,19 +428,19 @@ def _increases(table: Table, parent: str, check: Checker) -> tuple[Increase, ...
     increases: list[Increase] = []
     seen: dict[date, str] = {}
     items = check.tables(table, "increases", parent, required=False) or []
-    for path, item in items:
+    for index, path, item in items:
         check.keys(item, path, _INCREASE_KEYS)
         start = check.month(item, "from", path, required=True)
-        percent = check.number(item, "percent", path, _PERCENT, required=True)
+        percent = check.percent(item, "percent", path, _PERCENT)
         if start is None:
             continue
         if start in seen:
             problem = f"two increases in the same month {month_text(start)} (also {seen[start]})"
             check.error(f"{path}.from", f"{problem}; combine them into one")
             continue
-        seen[start] = path
+        seen[start] = display_key(path)
         if percent is not None:
-            increases.append(Increase(start, percent))
+            increases.append(Increase(start, percent, index))
     return tuple(sorted(increases, key=lambda increase: increase.start))
 
 

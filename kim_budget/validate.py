@@ -2,7 +2,11 @@
 
 A `Checker` collects every problem of one file instead of stopping at the first, so the user can
 fix a file in one pass. Each read returns None when the value is absent or wrong (and, when
-wrong, records why); the caller builds nothing once any problem was recorded.
+wrong, records why); the caller builds nothing once any problem was recorded. Values that are
+allowed but probably not meant (a percentage of 0.03) become warnings, which do not stop a build.
+
+Messages name keys by their TOML path; `display_key` adds the workbook's name of a position or
+increase ("positions[0] (Stelle 1).fte"), counting from 1 as the workbook does.
 """
 
 from __future__ import annotations
@@ -35,6 +39,28 @@ _LINE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab, line feed and carriage return."""
 _NONCHARACTER = re.compile("[\ufffe\uffff]")
 """Noncharacters that XML 1.0 forbids (besides control characters) and TOML allows."""
+
+ARRAY_NAMES = {
+    "positions": "Stelle",
+    "cost.increases": "Kostensteigerung",
+    "funding.increases": "Förderanpassung",
+}
+"""The workbook's name of an element of these arrays, numbered from 1 ("Stelle 1")."""
+_NAMED_ELEMENT = re.compile(r"(positions|cost\.increases|funding\.increases)\[(\d+)\]")
+
+LOWEST_AMOUNT = 1000
+"""Amounts in € per VZÄ and year other than 0 start here: less is a thousands amount mistyped."""
+_THOUSANDS_HABIT = r"[1-9][0-9]{0,2}\.[0-9]{3}"
+"""A number written with a point and exactly three decimals, as "57.000" for 57,000 €."""
+_SMALL_PERCENT = 0.5
+"""A percentage below this (in absolute value, above 0) probably is a fraction: 0.03 for 3 %."""
+_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{3})+(?=,\d|[ \t]*(?:€|EUR\b|Euro\b))", re.I)
+"""A number with thousands points before a decimal comma or a euro sign: "80.000,00 €"."""
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d{1,3})(?![\d,])")
+"""A decimal comma: "1,0", "1,173"; not a list of numbers such as "[2024,2025]"."""
+_UNIT = re.compile(r"(?<=\d)[ \t]*(?:€|EUR\b|Euro\b|%)", re.I)
+_STRING = re.compile(r""""(?:[^"\\]|\\.)*"?|'[^']*'?""")
+"""Quoted text on one line (possibly unterminated), which a syntax hint leaves alone."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,30 @@ def key_path(parent: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{parent}[{key}]"
     return f"{parent}.{key}" if parent else key
+
+
+def display_key(path: str) -> str:
+    """A key path as messages show it: positions and increases also by the workbook's name.
+
+    "positions[0].fte" → "positions[0] (Stelle 1).fte"; other paths stay as they are.
+    """
+    match = _NAMED_ELEMENT.match(path)
+    if match is None:
+        return path
+    name = f"{ARRAY_NAMES[match[1]]} {int(match[2]) + 1}"
+    return f"{match[0]} ({name}){path[match.end() :]}"
+
+
+@dataclass(frozen=True)
+class ScenarioWarning:
+    """A value that is allowed but probably not meant, at one key path of one file."""
+
+    file: str
+    key: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {display_key(self.key)}: {self.problem}"
 
 
 def show(value: object) -> str:
@@ -119,12 +169,19 @@ class Checker:
 
     def __init__(self, file: str) -> None:
         self.file = file
+        self.source = ""
+        """The file's text, once read: how a number was written, for the messages."""
         self.errors: list[ScenarioError] = []
+        self.warnings: list[ScenarioWarning] = []
         self._suggested: set[str] = set()
 
     def error(self, key: str, problem: str) -> None:
         """Record a problem at a key path ("" for the whole file)."""
         self.errors.append(ScenarioError(self.file, key, problem))
+
+    def warn(self, key: str, problem: str) -> None:
+        """Record a value at a key path that is allowed but probably not meant."""
+        self.warnings.append(ScenarioWarning(self.file, key, problem))
 
     def keys(self, table: Table, parent: str, allowed: Sequence[str]) -> None:
         """Report every key of `table` not in `allowed`, suggesting a close one."""
@@ -163,8 +220,9 @@ class Checker:
 
     def tables(
         self, table: Table, key: str, parent: str, *, required: bool
-    ) -> list[tuple[str, Table]] | None:
-        """An array of tables such as [[positions]]: (key path, table) of each table in it."""
+    ) -> list[tuple[int, str, Table]] | None:
+        """An array of tables such as [[positions]]: (index, key path, table) of each table in it;
+        the index counts every element of the array, from 0."""
         path = key_path(parent, key)
         expected = f"an array of tables [[{path}]]"
         value = self.get(table, key, parent, expected, required)
@@ -176,7 +234,7 @@ class Checker:
         found = []
         for index, item in enumerate(value):
             if isinstance(item, dict):
-                found.append((key_path(path, index), item))
+                found.append((index, key_path(path, index), item))
             else:
                 self.error(key_path(path, index), f"must be a table, got {describe(item)}")
         return found
@@ -242,6 +300,43 @@ class Checker:
             return float(value)
         return None
 
+    def amount(
+        self, table: Table, key: str, parent: str, limits: Limits, *, required: bool, note: str = ""
+    ) -> float | None:
+        """An amount in € per VZÄ and year: a number inside `limits`, 0 or from 1,000 € on.
+
+        Less than 1,000 € a year is no real cost or funding of a post; it is a thousands amount
+        written the German way (57.000 is 57 in TOML) or in thousands of euros.
+        """
+        value = self.number(table, key, parent, limits, required=required, note=note)
+        if value is None or value == 0 or value >= LOWEST_AMOUNT:
+            return value
+        path = key_path(parent, key)
+        written = _written_as(self.source, key, value)
+        if written is not None:
+            whole, decimals = written.split(".")
+            fix = f"write {whole}{decimals} or {whole}_{decimals}"
+            problem = (
+                f"{written} reads as {_bound(value)} €; TOML has no thousands separator: {fix}"
+            )
+        else:
+            problem = (
+                f"must be 0 or at least {LOWEST_AMOUNT:,} € per VZÄ and year, "
+                f"got {show(table[key])}; "
+                "write the whole amount in euros, e.g. 80000"
+            )
+        self.error(path, problem)
+        return None
+
+    def percent(self, table: Table, key: str, parent: str, limits: Limits) -> float | None:
+        """A required percentage inside `limits`; a warning when it looks like a fraction."""
+        value = self.number(table, key, parent, limits, required=True)
+        if value is not None and 0 < abs(value) < _SMALL_PERCENT:
+            meant = round(value * 100, 10)
+            problem = f"{show(value)} means {show(value)} %; for {_bound(meant)} % write {meant!r}"
+            self.warn(key_path(parent, key), problem)
+        return value
+
     def integer(
         self, table: Table, key: str, parent: str, limits: Limits, *, required: bool
     ) -> int | None:
@@ -301,21 +396,67 @@ def read_toml(path: Path, check: Checker) -> tuple[Table, str] | None:
         where = f"byte 0x{raw[error.start]:02x} at position {error.start}, line {line}"
         check.error("", f"file is not UTF-8 text ({where}); save it as UTF-8")
         return None
+    check.source = text
     try:
         return tomllib.loads(text), hashlib.sha256(raw).hexdigest()
     except tomllib.TOMLDecodeError as error:
-        check.error("", _syntax_error(str(error)))
+        check.error("", _syntax_error(str(error), text))
         return None
 
 
-def _syntax_error(message: str) -> str:
+def _syntax_error(message: str, text: str) -> str:
     match = _TOML_POSITION.fullmatch(message)
     if match:
-        return f"TOML syntax error at line {match[2]}, column {match[3]}: {match[1]}"
+        where = f"TOML syntax error at line {match[2]}, column {match[3]}: {match[1]}"
+        lines = text.splitlines()
+        number = int(match[2])
+        fixed = _without_habits(lines[number - 1]) if 1 <= number <= len(lines) else None
+        return f"{where}; use a decimal point and no unit: {fixed}" if fixed else where
     end = " (at end of document)"
     if message.endswith(end):
         return f"TOML syntax error at the end of the file: {message.removesuffix(end)}"
     return f"TOML syntax error: {message}"
+
+
+def _written_as(source: str, key: str, value: float) -> str | None:
+    """How the file wrote `value` at `key` when it used a point and three decimals ("57.000").
+
+    Any assignment of `key` in the file counts (as a line of its own, in an inline table or as
+    a dotted key), so among several positions the one with that value is found.
+    """
+    assignment = rf"(?:^|[{{,.])[ \t]*{re.escape(key)}[ \t]*=[ \t]*\+?({_THOUSANDS_HABIT})(?![\w.])"
+    for found in re.finditer(assignment, source, re.MULTILINE):
+        if float(found[1]) == value:
+            return found[1]
+    return None
+
+
+def _without_habits(line: str) -> str | None:
+    """The line (without its comment) with decimal commas, thousands points and units made
+    TOML; None when it holds none of them. Quoted text is left alone."""
+    parts: list[str] = []
+    last = 0
+    for string in _STRING.finditer(line):
+        parts += [line[last : string.start()], string[0]]
+        last = string.end()
+    parts.append(line[last:])
+    code = parts[0::2]
+    comment = next((i for i, part in enumerate(code) if "#" in part), None)
+    if comment is not None:
+        code[comment] = code[comment].split("#", 1)[0]
+        parts = parts[: 2 * comment + 1]
+        code = code[: comment + 1]
+    fixed = [_fix_numbers(part) for part in code]
+    if fixed == code:
+        return None
+    parts[0::2] = fixed
+    return "".join(parts).strip()
+
+
+def _fix_numbers(code: str) -> str:
+    code = _GROUPED.sub(lambda match: match[0].replace(".", ""), code)
+    code = _DECIMAL_COMMA.sub(r"\1.\2", code)
+    return _UNIT.sub("", code)
 
 
 def _character(text: str, found: re.Match[str]) -> str:

@@ -221,7 +221,73 @@ def test_validate_reports_problems(project: Path) -> None:
     assert_failed(
         result,
         [
-            "Error: scenarios/kaputt.toml: positions[0].fte: must be > 0 and ≤ 20, got -1",
+            "Error: scenarios/kaputt.toml: positions[0] (Stelle 1).fte: must be > 0 and ≤ 20, "
+            "got -1",
+            "1 problem found; nothing was written.",
+        ],
+    )
+    assert not (project / "out").exists()
+
+
+# --- warnings: printed, exit 0, the build goes on ----------------------------------------------
+
+# 1,0 VZÄ through 2025; the clerk meant 3 % from July but wrote 0.03, which is 0.03 %.
+FRACTION = """\
+title = "Steigerung als Bruchteil"
+[horizon]
+first_year = 2025
+last_year = 2025
+[[positions]]
+name = "Case Management"
+fte = 1.0
+start = "2025-01"
+[cost]
+annual_cost_per_fte = 80000
+increases = [{ from = "2025-07", percent = 0.03 }]
+[funding]
+rate_per_fte = 57000
+"""
+FRACTION_WARNING = (
+    "Warning: scenarios/bruchteil.toml: cost.increases[0] (Kostensteigerung 1).percent: "
+    "0.03 means 0.03 %; for 3 % write 3.0"
+)
+
+
+def test_build_prints_warnings_and_writes_the_files(project: Path) -> None:
+    (project / "scenarios" / "bruchteil.toml").write_text(FRACTION, encoding="utf-8")
+    result = run("build", "scenarios/bruchteil.toml")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [FRACTION_WARNING]
+    # Built as written: 6 months of 80,000 €/12 and 6 of 80,000 € × 1.0003/12 is 80,012 € cost,
+    # less 57,000 € funding.
+    assert result.stdout.splitlines() == [
+        "out/bruchteil.xlsx: Eigenanteil 2025: 23.012,00 €",
+        *(f"out/bruchteil.{t}: {what}" for t, what in zip(TEXTS, TEXT_LINES, strict=True)),
+    ]
+    assert list(files(project / "out")) == sorted(outputs_of("bruchteil"))
+
+
+def test_validate_prints_warnings_and_succeeds(project: Path) -> None:
+    (project / "scenarios" / "bruchteil.toml").write_text(FRACTION, encoding="utf-8")
+    result = run("validate", "scenarios/bruchteil.toml", "scenarios/vzae-1.000-ab-2025-01.toml")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [FRACTION_WARNING]
+    assert result.stdout.splitlines() == [
+        "scenarios/bruchteil.toml: OK (Steigerung als Bruchteil)",
+        "scenarios/vzae-1.000-ab-2025-01.toml: OK (1,0 VZÄ Case Management KIM ab Januar 2025)",
+    ]
+    assert not (project / "out").exists()
+
+
+def test_warnings_are_not_printed_when_a_file_has_errors(project: Path) -> None:
+    text = FRACTION.replace("fte = 1.0", "fte = -1")
+    (project / "scenarios" / "bruchteil.toml").write_text(text, encoding="utf-8")
+    result = run("build", "scenarios/bruchteil.toml")
+    assert_failed(
+        result,
+        [
+            "Error: scenarios/bruchteil.toml: positions[0] (Stelle 1).fte: must be > 0 and ≤ 20, "
+            "got -1",
             "1 problem found; nothing was written.",
         ],
     )
@@ -234,7 +300,8 @@ def test_validate_reports_problems(project: Path) -> None:
 FAILURE_KINDS = {
     "wrong_value": "fte_negative.toml",
     "unknown_key_did_you_mean": "unknown_key_typo.toml",
-    "toml_syntax_error_line": "syntax_error.toml",
+    "toml_syntax_error_line": "syntax_decimal_comma.toml",
+    "thousands_point": "rate_thousands_point.toml",
     "wrong_type": "wrong_type_text_rate.toml",
     "nan": "nan_fte.toml",
     "inf": "inf_rate.toml",
@@ -322,12 +389,14 @@ def test_good_and_bad_files_report_every_problem_and_write_nothing(old_out: Path
         result,
         [
             "Error: fehlt.toml: no such file or folder",
-            'Error: scenarios/kaputt.toml: positions[0].ftee: unknown key; did you mean "fte"?',
-            "Error: scenarios/kaputt.toml: positions[0].start: must be a month "
+            "Error: scenarios/kaputt.toml: positions[0] (Stelle 1).ftee: unknown key; "
+            'did you mean "fte"?',
+            "Error: scenarios/kaputt.toml: positions[0] (Stelle 1).start: must be a month "
             '"YYYY-MM" or a TOML date, got "2024-13"',
             "Error: scenarios/kaputt.toml: funding.rate_per_fte: "
             "must be ≥ 0 and ≤ 10,000,000, got -1",
-            "Error: scenarios/zz-kaputt.toml: positions[0].fte: must be a number, got boolean true",
+            "Error: scenarios/zz-kaputt.toml: positions[0] (Stelle 1).fte: must be a number, "
+            "got boolean true",
             "5 problems found; nothing was written.",
         ],
     )

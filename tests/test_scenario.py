@@ -2,7 +2,8 @@
 
 Every failure kind has one file under `cases/invalid/`; its first lines are comments
 `# expect: FILE: <message>`, one for each message the file must produce, in order, with FILE
-standing for the file's name.
+standing for the file's name. A file under `cases/valid/` states the warnings it must give the
+same way (`# warning: FILE: <message>`); one without such lines must give none.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from kim_budget.scenario import (
     load_scenario,
     load_scenarios,
 )
+from kim_budget.validate import display_key
 
 INVALID = Path(__file__).parent / "cases" / "invalid"
 INVALID_CASES = sorted(INVALID.glob("*.toml"))
+VALID = Path(__file__).parent / "cases" / "valid"
+VALID_CASES = sorted(VALID.glob("*.toml"))
 EXPECT = b"# expect: FILE"
+WARNING = b"# warning: FILE"
 
 MINIMAL = """\
 title = "KIM"
@@ -93,13 +98,14 @@ years = [2026, 2024]
 """
 
 
-def expected_lines(case: Path) -> list[str]:
-    """The `# expect: ` lines at the top of a case, with the case's file name for FILE."""
+def expected_lines(case: Path, prefix: bytes = EXPECT) -> list[str]:
+    """The `# expect: ` (or other `prefix`) lines at the top of a case, with the case's file
+    name for FILE."""
     lines = []
     for line in case.read_bytes().splitlines():
-        if not line.startswith(EXPECT):
+        if not line.startswith(prefix):
             break
-        lines.append(case.name + line.removeprefix(EXPECT).decode("utf-8"))
+        lines.append(case.name + line.removeprefix(prefix).decode("utf-8"))
     return lines
 
 
@@ -137,7 +143,9 @@ def test_error_carries_file_key_and_problem() -> None:
         "positions[0].fte",
         "must be > 0 and ≤ 20, got -1",
     )
-    assert str(error) == "scenarios/b.toml: positions[0].fte: must be > 0 and ≤ 20, got -1"
+    assert (
+        str(error) == "scenarios/b.toml: positions[0] (Stelle 1).fte: must be > 0 and ≤ 20, got -1"
+    )
 
 
 def test_file_is_named_as_given_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,7 +153,137 @@ def test_file_is_named_as_given_by_default(tmp_path: Path, monkeypatch: pytest.M
     write(tmp_path / "scenarios" / "b.toml", MINIMAL.replace("fte = 1.0", "fte = -1"))
     with pytest.raises(ScenarioErrors) as raised:
         load_scenario(Path("scenarios/b.toml"))
-    assert messages(raised) == ["scenarios/b.toml: positions[0].fte: must be > 0 and ≤ 20, got -1"]
+    assert messages(raised) == [
+        "scenarios/b.toml: positions[0] (Stelle 1).fte: must be > 0 and ≤ 20, got -1"
+    ]
+
+
+# --- number habits --------------------------------------------------------------------------
+
+
+def load_problems(tmp_path: Path, text: str) -> list[str]:
+    """The messages of a scenario file with `text`, named x.toml."""
+    with pytest.raises(ScenarioErrors) as raised:
+        load_scenario(write(tmp_path / "x.toml", text), display="x.toml")
+    return messages(raised)
+
+
+@pytest.mark.parametrize(
+    ("line", "written", "fix"),
+    [
+        ("rate_per_fte = 1.500", "1.500 reads as 1.5 €", "write 1500 or 1_500"),
+        ("rate_per_fte = +999.999", "999.999 reads as 999.999 €", "write 999999 or 999_999"),
+        ("rate_per_fte=57.000#Pauschale", "57.000 reads as 57 €", "write 57000 or 57_000"),
+    ],
+)
+def test_thousands_point_is_named_with_the_fix(
+    tmp_path: Path, line: str, written: str, fix: str
+) -> None:
+    text = MINIMAL.replace("rate_per_fte = 57000", line)
+    assert load_problems(tmp_path, text) == [
+        f"x.toml: funding.rate_per_fte: {written}; TOML has no thousands separator: {fix}"
+    ]
+
+
+def test_thousands_point_in_a_dotted_key(tmp_path: Path) -> None:
+    text = MINIMAL.replace("[funding]\nrate_per_fte = 57000\n", "").replace(
+        "[horizon]", "funding.rate_per_fte = 57.000\n\n[horizon]"
+    )
+    assert load_problems(tmp_path, text) == [
+        "x.toml: funding.rate_per_fte: 57.000 reads as 57 €; TOML has no thousands separator: "
+        "write 57000 or 57_000"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("57", "57"), ("57.0", "57.0"), ("57.00", "57.0"), ("5.7e1", "57.0"), ("0.500", "0.5")],
+)
+def test_small_amount_without_three_decimals_names_the_limit(
+    tmp_path: Path, written: str, read: str
+) -> None:
+    text = MINIMAL.replace("annual_cost_per_fte = 80000", f"annual_cost_per_fte = {written}")
+    assert load_problems(tmp_path, text) == [
+        "x.toml: cost.annual_cost_per_fte: must be 0 or at least 1,000 € per VZÄ and year, "
+        f"got {read}; write the whole amount in euros, e.g. 80000"
+    ]
+
+
+def test_each_position_is_judged_by_how_it_was_written(tmp_path: Path) -> None:
+    second = '\n[[positions]]\nname = "B"\nfte = 1.0\nstart = "2024-10"\nannual_cost = 78.000\n'
+    text = MINIMAL.replace('start = "2024-10"', 'start = "2024-10"\nannual_cost = 500', 1).replace(
+        "\n[cost]", second + "\n[cost]"
+    )
+    assert load_problems(tmp_path, text) == [
+        "x.toml: positions[0] (Stelle 1).annual_cost: must be 0 or at least 1,000 € per VZÄ and "
+        "year, got 500; write the whole amount in euros, e.g. 80000",
+        "x.toml: positions[1] (Stelle 2).annual_cost: 78.000 reads as 78 €; TOML has no "
+        "thousands separator: write 78000 or 78_000",
+    ]
+
+
+def test_amounts_of_0_and_from_1000_are_allowed(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace("annual_cost_per_fte = 80000", "annual_cost_per_fte = 1000")
+        .replace("rate_per_fte = 57000", "rate_per_fte = 0.000")
+        .replace('start = "2024-10"', 'start = "2024-10"\nannual_cost = 1_000.000')
+    )
+    scenario = load_scenario(write(tmp_path / "edge.toml", text))
+    assert (scenario.cost.annual_cost_per_fte, scenario.funding.rate_per_fte) == (1000.0, 0.0)
+    assert (scenario.positions[0].annual_cost, scenario.warnings) == (1000.0, ())
+
+
+@pytest.mark.parametrize(
+    ("line", "fixed"),
+    [
+        ("fte = 1,173", "fte = 1.173"),
+        ("annual_cost = 80.000,00 €", "annual_cost = 80000.00"),
+        ("annual_cost = 57000 EUR  # laut Vorlage, 1,0 VZÄ", "annual_cost = 57000"),
+        ("annual_cost = 57.000 Euro", "annual_cost = 57000"),
+        ('name = "1,0 VZÄ für 80 %" fte = 1,0', 'name = "1,0 VZÄ für 80 %" fte = 1.0'),
+    ],
+)
+def test_syntax_error_with_a_german_number_shows_the_line_fixed(
+    tmp_path: Path, line: str, fixed: str
+) -> None:
+    text = MINIMAL.replace("fte = 1.0", line)
+    [problem] = load_problems(tmp_path, text)
+    assert problem.startswith("x.toml: TOML syntax error at line 9, column ")
+    assert problem.endswith(f"; use a decimal point and no unit: {fixed}")
+
+
+def test_syntax_error_with_a_percent_sign_in_an_increase(tmp_path: Path) -> None:
+    increases = 'increases = [\n  { from = "2025-04", percent = 3 % },\n]\n'
+    text = MINIMAL.replace(
+        "annual_cost_per_fte = 80000\n", "annual_cost_per_fte = 80000\n" + increases
+    )
+    [problem] = load_problems(tmp_path, text)
+    assert problem.startswith("x.toml: TOML syntax error at line 15, column 35: ")
+    assert problem.endswith('; use a decimal point and no unit: { from = "2025-04", percent = 3 },')
+
+
+def test_syntax_error_without_a_german_number_has_no_hint(tmp_path: Path) -> None:
+    text = MINIMAL.replace('title = "KIM"', 'title = "KIM 1,0 VZÄ 80 %')
+    assert load_problems(tmp_path, text) == [
+        "x.toml: TOML syntax error at line 1, column 26: Illegal character '\\n'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("positions[0].fte", "positions[0] (Stelle 1).fte"),
+        ("positions[11]", "positions[11] (Stelle 12)"),
+        ("cost.increases[1].from", "cost.increases[1] (Kostensteigerung 2).from"),
+        ("funding.increases[0].percent", "funding.increases[0] (Förderanpassung 1).percent"),
+        ("offset.years[0]", "offset.years[0]"),
+        ("positions", "positions"),
+        ("funding.share.population", "funding.share.population"),
+        ("", ""),
+    ],
+)
+def test_display_key_counts_positions_and_increases_from_1(path: str, shown: str) -> None:
+    assert display_key(path) == shown
 
 
 def test_zero_byte_file_is_empty(tmp_path: Path) -> None:
@@ -167,6 +305,38 @@ def test_unreadable_file(tmp_path: Path) -> None:
 # --- valid files -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("case", VALID_CASES, ids=lambda case: case.stem)
+def test_valid_case_gives_its_warnings(case: Path) -> None:
+    scenario = load_scenario(case, display=case.name)
+    assert [str(warning) for warning in scenario.warnings] == expected_lines(case, WARNING)
+
+
+def test_some_valid_case_states_warnings() -> None:
+    assert [case.name for case in VALID_CASES if expected_lines(case, WARNING)] != []
+
+
+def test_position_without_cost_is_built_at_0() -> None:
+    scenario = load_scenario(VALID / "zero_cost_and_fraction_percent.toml")
+    position = scenario.positions[1]
+    assert (position.name, position.annual_cost, scenario.annual_cost(position)) == (
+        "Abordnung vom Kreis",
+        0.0,
+        0.0,
+    )
+
+
+def test_percent_below_half_a_percent_is_a_warning_at_its_plain_key(tmp_path: Path) -> None:
+    increases = (
+        'increases = [{ from = "2025-01", percent = 0.5 }, { from = "2026-01", percent = -0.49 }]\n'
+    )
+    text = MINIMAL.replace("rate_per_fte = 57000\n", "rate_per_fte = 57000\n" + increases)
+    scenario = load_scenario(write(tmp_path / "w.toml", text), display="w.toml")
+    [warning] = scenario.warnings
+    assert (warning.file, warning.key) == ("w.toml", "funding.increases[1].percent")
+    assert warning.problem == "-0.49 means -0.49 %; for -49 % write -49.0"
+    assert [i.percent for i in scenario.funding.increases] == [0.5, -0.49]
+
+
 def test_full_scenario(tmp_path: Path) -> None:
     path = write(tmp_path / "full.toml", FULL)
     assert load_scenario(path) == Scenario(
@@ -182,13 +352,16 @@ def test_full_scenario(tmp_path: Path) -> None:
             Position("Case Management KIM", 1.0, date(2024, 10, 1), date(2026, 12, 1), None, True),
             Position("Verwaltung", 0.5, date(2023, 1, 1), None, 60000.5, False),
         ),
-        cost=Cost(80000.0, (Increase(date(2025, 4, 1), 3.0), Increase(date(2026, 3, 1), 2.5))),
+        # Sorted by month; each keeps its place in the file's list.
+        cost=Cost(
+            80000.0, (Increase(date(2025, 4, 1), 3.0, 1), Increase(date(2026, 3, 1), 2.5, 0))
+        ),
         funding=Funding(
             rate_per_fte=57000.0,
             max_fte=None,
             share=Share(41978, 608335, 17.0),
             cap_at_cost=True,
-            increases=(Increase(date(2025, 1, 1), -1.5),),
+            increases=(Increase(date(2025, 1, 1), -1.5, 0),),
         ),
         offset_years=(2024, 2026),
     )
@@ -331,8 +504,8 @@ def test_all_problems_of_all_files_are_reported_together(in_tmp: Path) -> None:
     assert messages(raised) == [
         "missing.toml: no such file or folder",
         "empty: no scenario files (*.toml) in this folder",
-        "scenarios/a.toml: positions[0].fte: must be a number, got boolean true",
-        "scenarios/c.toml: positions[0].fte: missing; expected a number > 0 and ≤ 20",
+        "scenarios/a.toml: positions[0] (Stelle 1).fte: must be a number, got boolean true",
+        "scenarios/c.toml: positions[0] (Stelle 1).fte: missing; expected a number > 0 and ≤ 20",
         'scenarios/c.toml: funding.rtae_per_fte: unknown key; did you mean "rate_per_fte"?',
     ]
 
