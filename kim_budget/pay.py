@@ -123,7 +123,9 @@ def shipped_rules() -> PayRules:
         data = tomllib.loads(text)
         return PayRules(
             pay_tables=tuple(
-                PayTable(t["grade"], _month(t["valid_from"]), tuple(map(float, t["steps"])), t["source"])
+                PayTable(
+                    t["grade"], _month(t["valid_from"]), tuple(map(float, t["steps"])), t["source"]
+                )
                 for t in data["pay_tables"]
             ),
             bonus=_rates(data["bonus"]),
@@ -144,7 +146,9 @@ def shipped_rules() -> PayRules:
             ),
         )
     except (OSError, KeyError, TypeError, ValueError, IndexError) as error:
-        raise InternalError(f"the shipped pay tables (kim_budget/data/tvoed.toml): {error}") from error
+        raise InternalError(
+            f"the shipped pay tables (kim_budget/data/tvoed.toml): {error}"
+        ) from error
 
 
 def read_overrides(data: Table, check: Checker) -> PayRules:
@@ -172,7 +176,7 @@ def _rate_list(table: Table, name: str, check: Checker) -> tuple[Rate, ...] | No
     if items is None:
         return None
     rates: list[Rate] = []
-    for path, item in items:
+    for _, path, item in items:
         check.keys(item, path, ("from", "percent"))
         start = check.integer(item, "from", path, FIRST_YEAR, required=True)
         percent = check.number(item, "percent", path, RATE, required=True)
@@ -188,7 +192,7 @@ def _rate_list(table: Table, name: str, check: Checker) -> tuple[Rate, ...] | No
 def _pay_tables(table: Table, check: Checker, rules: PayRules) -> tuple[PayTable, ...]:
     """The shipped tables with the scenario's: same grade and month replaces, else adds."""
     tables = {(t.grade, t.valid_from): t for t in rules.pay_tables}
-    for path, item in check.tables(table, "pay_tables", "tvoed", required=False) or []:
+    for _, path, item in check.tables(table, "pay_tables", "tvoed", required=False) or []:
         check.keys(item, path, ("grade", "valid_from", "steps"))
         grade = check.text(item, "grade", path, required=True, max_length=20)
         valid_from = check.month(item, "valid_from", path, required=True)

@@ -347,7 +347,8 @@ def scenario_files(draw: st.DrawFn) -> str:
     if not every_position_has_cost or draw(st.booleans()):
         lines.append(f"annual_cost_per_fte = {draw(st.integers(40_000, 120_000))}")
     lines.append(increases())
-    lines += ["[funding]", f"rate_per_fte = {draw(st.integers(0, 100_000))}", increases()]
+    rate = draw(st.one_of(st.just(0), st.integers(1_000, 100_000)))  # 1–999 € is an error
+    lines += ["[funding]", f"rate_per_fte = {rate}", increases()]
     cap = draw(st.sampled_from(["none", "max_fte", "share"]))
     if cap == "max_fte":
         lines.append(f"max_fte = {draw(st.sampled_from([0.5, 1.0, 1.173, 2.5]))}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kim_budget.formula import Range, Ref
 from kim_budget.keys import Key, key
 from kim_budget.scenario import Increase, Scenario
+from kim_budget.validate import display_key
 from kim_budget.workbook import formats, spec
 from kim_budget.workbook.grid import Content, Sheet
 from kim_budget.workbook.validation import number_format, rule_for
@@ -111,7 +112,7 @@ class _Rows:
         """The row of one scenario key (`path` concrete: "positions[0].fte"), as the key table
         describes it; `n` and `year` fill in the label."""
         described = key(path)
-        shown = path if year is None else f"{path} ({year})"
+        shown = display_key(path) if year is None else f"{path} ({year})"
         return self._put(described, described.label_for(n, year), value, shown)
 
     def fixed(self, label: str, value: float, number_format: str, unit: str, note: str) -> Ref:
@@ -146,10 +147,10 @@ def _increases(
     rows: _Rows, increases: tuple[Increase, ...], key: str, what: str
 ) -> tuple[IncreaseRefs, ...]:
     refs = []
-    for number, increase in enumerate(increases):
-        path = f"{key}[{number}]"
-        start = rows.add(f"{path}.from", increase.start, n=number + 1)
-        percent = rows.add(f"{path}.percent", increase.percent, n=number + 1)
+    for increase in increases:  # by month; named by their place in the file
+        path = f"{key}[{increase.index}]"
+        start = rows.add(f"{path}.from", increase.start, n=increase.index + 1)
+        percent = rows.add(f"{path}.percent", increase.percent, n=increase.index + 1)
         refs.append(IncreaseRefs(start, percent))
     if not increases:
         rows.sheet.put(rows.row, LABEL, f"{what}: keine angenommen", role="label")

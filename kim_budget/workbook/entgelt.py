@@ -63,7 +63,9 @@ def rate_rows(t: Timeline, pay: PayRefs, year_row: int) -> tuple[int, int, int]:
 
     return (
         t.add("Jahressonderzahlung: Satz des Jahres", "%", formats.PERCENT, rate(pay.bonus)),  # type: ignore[arg-type]
-        t.add("Sozialversicherung: Satz des Jahres", "%", formats.PERCENT, rate(pay.social_insurance)),  # type: ignore[arg-type]
+        t.add(
+            "Sozialversicherung: Satz des Jahres", "%", formats.PERCENT, rate(pay.social_insurance)
+        ),  # type: ignore[arg-type]
         t.add("Zusatzversorgung: Satz des Jahres", "%", formats.PERCENT, rate(pay.pension_fund)),  # type: ignore[arg-type]
     )
 
@@ -194,7 +196,11 @@ def position_rows(
         "Flag",
         formats.FLAG,
         lambda col: lines.sum_of_months_where(
-            t.periods(active), t.periods(axis.year_row), year(col), t.periods(axis.month_number_row), 12
+            t.periods(active),
+            t.periods(axis.year_row),
+            year(col),
+            t.periods(axis.month_number_row),
+            12,
         ),
     )
     bonus = t.add(
@@ -202,7 +208,9 @@ def position_rows(
         "€",
         formats.EURO,
         lambda col: lines.jahressonderzahlung(
-            lines.equal_flag(calendar_month(col), pay.bonus_month) * here(active, col) * here(december, col),
+            lines.equal_flag(calendar_month(col), pay.bonus_month)
+            * here(active, col)
+            * here(december, col),
             here(axis.bonus_rate, col),
             here(base, col),
             here(months_filled, col),

@@ -186,7 +186,9 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
     tables = _tables(rows, rules, grades)
     rows.section("Sätze je Jahr (gelten ab dem Jahr in Spalte B)")
     bonus = _rates(rows, "Jahressonderzahlung", "tvoed.bonus", rules.bonus)
-    social = _rates(rows, "Sozialversicherung (Arbeitgeber)", "tvoed.social_insurance", rules.social_insurance)
+    social = _rates(
+        rows, "Sozialversicherung (Arbeitgeber)", "tvoed.social_insurance", rules.social_insurance
+    )
     pension = _rates(rows, "Zusatzversorgung (RZVK)", "tvoed.pension_fund", rules.pension_fund)
     rows.section("Weitere Regeln")
     performance = rows.put(

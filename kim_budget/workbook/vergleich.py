@@ -136,7 +136,8 @@ def _checks(sheet: Sheet, row: int, laid: Sequence[ScenarioSheets]) -> Ref:
         masters.append(sheet.put(row, TOTAL, scenario.master, formats.BOOLEAN))
         row += 1
     sheet.put(row, LABEL, "Alle Prüfungen aller Szenarien bestanden", role="label")
-    master = sheet.put(row, TOTAL, lines.all_passed(masters), formats.BOOLEAN, role="total")
+    every = sheet.column_range(TOTAL, masters[0].row, masters[-1].row)  # short for any number
+    master = sheet.put(row, TOTAL, lines.all_passed(every), formats.BOOLEAN, role="total")
     sheet.conditional.append((f"C{masters[0].row}:C{row}", "false"))
     return master
 
