@@ -38,12 +38,32 @@ MONEY = Measure("money", "number", "€/VZÄ/Jahr", Limits(0, 10_000_000))
 PERCENT = Measure("percent", "number", "%", Limits(-50, 100, low_open=True))
 PEOPLE = Measure("people", "integer", "Einwohner", Limits(0, 100_000_000, low_open=True))
 DISTRICT_FTE = Measure("district_fte", "number", "VZÄ", Limits(0, 1000, low_open=True))
+STEP = Measure("step", "integer", "Stufe", Limits(1, 6))
+"""A TVöD Stufe."""
+MONEY_MONTH = Measure("money_month", "number", "€/Monat", Limits(0, 10_000))
+"""€ per month at full time (an allowance)."""
+RATE = Measure("rate", "number", "%", Limits(0, 100))
+"""A percentage of pay."""
 MONTH = Measure("month", "month", "Monat")
 BOOLEAN = Measure("boolean", "boolean", "WAHR/FALSCH")
 TEXT = Measure("text", "text", "Text")
 ACCOUNT = Measure("account", "account", "Konto")
 
-MEASURES = (YEAR, FTE, MONEY, PERCENT, PEOPLE, DISTRICT_FTE, MONTH, BOOLEAN, TEXT, ACCOUNT)
+MEASURES = (
+    YEAR,
+    FTE,
+    MONEY,
+    PERCENT,
+    PEOPLE,
+    DISTRICT_FTE,
+    STEP,
+    MONEY_MONTH,
+    RATE,
+    MONTH,
+    BOOLEAN,
+    TEXT,
+    ACCOUNT,
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,19 @@ KEYS = (
     Key("positions[].annual_cost", MONEY, "Jahreskosten je VZÄ (abweichend)"),
     Key("positions[].funded", BOOLEAN, "Förderfähig", "zählt zu den geförderten VZÄ"),
     Key(
+        "positions[].grade",
+        TEXT,
+        "Entgeltgruppe (TVöD)",
+        "bestimmt die Tabellen auf „Tarif“; zum Ändern die Szenariodatei anpassen",
+        max_length=20,
+        structure=True,
+    ),
+    Key("positions[].step", STEP, "Stufe im Monat „Stufe seit“", "Stufe 1–6"),
+    Key(
+        "positions[].step_since", MONTH, "Stufe seit", "von hier an steigt die Stufe nach § 16 TVöD"
+    ),
+    Key("positions[].allowance", MONEY_MONTH, "Zulage je Monat bei Vollzeit", "nicht dynamisiert"),
+    Key(
         "cost.annual_cost_per_fte",
         MONEY,
         "Jahreskosten je VZÄ",
@@ -130,6 +163,18 @@ KEYS = (
         "Haushaltsjahr {year}: Eigenanteil gedeckt",
         "z. B. durch unterjährig nicht besetzte Stellen",
     ),
+    Key("tvoed.pay_tables[].grade", TEXT, "Entgeltgruppe", max_length=20),
+    Key("tvoed.pay_tables[].valid_from", MONTH, "Entgelttabelle gültig ab"),
+    Key(
+        "tvoed.pay_tables[].steps", MONEY_MONTH, "Tabellenentgelt Stufe 1–6", "€ je Monat, Vollzeit"
+    ),
+    Key("tvoed.bonus[].from", YEAR, "Jahressonderzahlung ab"),
+    Key("tvoed.bonus[].percent", RATE, "Jahressonderzahlung"),
+    Key("tvoed.social_insurance[].from", YEAR, "Sozialversicherung ab"),
+    Key("tvoed.social_insurance[].percent", RATE, "Sozialversicherung (Arbeitgeber)"),
+    Key("tvoed.pension_fund[].from", YEAR, "Zusatzversorgung ab"),
+    Key("tvoed.pension_fund[].percent", RATE, "Zusatzversorgung (RZVK)"),
+    Key("tvoed.performance_pay_percent", RATE, "Leistungsentgelt"),
     Key("budget.product", TEXT, "Produkt", max_length=200),
     Key("budget.expense_account", ACCOUNT, "Aufwandskonto"),
     Key("budget.income_account", ACCOUNT, "Ertragskonto"),

@@ -265,6 +265,21 @@ def not_negative(value: Expr) -> Expr:
     return value >= 0
 
 
+def months_without_table(active: Range, table: Range) -> Expr:
+    """The months a position is filled without a pay table in force (table number 0)."""
+    return sum_where_all(active, (table, 0))
+
+
+def equal_to_zero(value: Expr) -> Expr:
+    """A check: value = 0."""
+    return equals(value, 0)
+
+
+def after(later: Expr, earlier: Expr) -> Expr:
+    """A check: later > earlier (tables and rate lists run forward in time)."""
+    return later > earlier
+
+
 def all_passed(checks: Sequence[Expr] | Range) -> Expr:
     """The master check: every check holds."""
     return all_of(checks)

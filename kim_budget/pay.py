@@ -16,6 +16,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
+from kim_budget import keys
 from kim_budget.errors import InternalError
 from kim_budget.validate import Checker, Limits, Table
 
@@ -23,9 +24,8 @@ STEPS = 6
 """Stufe 1–6 of every TVöD pay group."""
 AMOUNT = Limits(0, 100_000, low_open=True)
 """A monthly table amount in €."""
-RATE = Limits(0, 100)
-"""A percentage of pay."""
-FIRST_YEAR = Limits(2000, 2100)
+RATE = keys.RATE.limits or Limits()
+FIRST_YEAR = keys.YEAR.limits or Limits()
 _OVERRIDE_KEYS = (
     "bonus",
     "social_insurance",

@@ -74,7 +74,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from kim_budget import german
 from kim_budget.errors import TemplateError
 from kim_budget.model import Result, Year
-from kim_budget.workbook.spec import RESULT_LINES
+from kim_budget.workbook.spec import result_lines
 
 TEMPLATE_NAMES = ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.txt.j2")
 """The templates a templates folder must hold, each rendering one output file."""
@@ -111,7 +111,7 @@ CONTEXT_KEYS = frozenset(
 )
 """The top-level variables every template may use (documented above)."""
 
-_AMOUNTS = tuple(line.field for line in RESULT_LINES)
+_AMOUNTS = tuple(line.field for line in result_lines(graded=False))
 _RENDER_ERRORS = (
     jinja2.TemplateError,
     ArithmeticError,

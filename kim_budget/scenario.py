@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kim_budget import keys
 from kim_budget.errors import ScenarioError, ScenarioErrors
+from kim_budget.pay import Grading, PayRules, read_overrides, shipped_rules, unknown_grade
 from kim_budget.validate import (
     Checker,
     Limits,
@@ -49,6 +51,8 @@ class Position:
     end: date | None
     annual_cost: float | None
     funded: bool
+    grading: Grading | None = None
+    """Set when the position is priced from the TVöD pay tables instead of an annual cost."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,13 @@ class Scenario:
     offset_years: tuple[int, ...]
     budget: Budget = Budget()
     warnings: tuple[ScenarioWarning, ...] = ()
+    pay: PayRules = field(default_factory=shipped_rules)
+    """The TVöD rules graded positions are priced with (shipped, with the file's [tvoed])."""
+
+    @property
+    def graded(self) -> bool:
+        """Whether a position is priced from the pay tables."""
+        return any(position.grading is not None for position in self.positions)
 
     @property
     def stem(self) -> str:
@@ -138,7 +149,7 @@ class Scenario:
         return tuple(range(self.first_year, self.last_year + 1))
 
     def annual_cost(self, position: Position) -> float:
-        """The position's own annual cost per VZÄ, else the scenario's."""
+        """The position's own annual cost per VZÄ, else the scenario's (not for a graded one)."""
         if position.annual_cost is not None:
             return position.annual_cost
         assert self.cost.annual_cost_per_fte is not None  # guaranteed by validation
@@ -149,12 +160,26 @@ class Scenario:
 # Loading
 
 _TEXT_KEYS = ("title", "municipality", "reference", "description")
-_TEXT_LENGTHS = {"title": 200, "municipality": 100, "reference": 50, "description": 1000}
-"""Most characters per text; 1000 is what the workbook's own validation allows for a text input."""
-_NAME_LENGTH = 200
-_PRODUCT_LENGTH = 200
-_TOP_KEYS = (*_TEXT_KEYS, "horizon", "positions", "cost", "funding", "offset", "budget")
-_POSITION_KEYS = ("name", "fte", "start", "end", "annual_cost", "funded")
+
+
+def _length(path: str) -> int:
+    """The most characters a text key may hold (the key table's, which the workbook checks too)."""
+    most = keys.key(path).max_length
+    assert most is not None
+    return most
+
+
+def _limits(measure: keys.Measure) -> Limits:
+    assert measure.limits is not None
+    return measure.limits
+
+
+_TEXT_LENGTHS = {key: _length(key) for key in _TEXT_KEYS}
+_NAME_LENGTH = _length("positions[].name")
+_PRODUCT_LENGTH = _length("budget.product")
+_TOP_KEYS = (*_TEXT_KEYS, "horizon", "positions", "cost", "funding", "offset", "budget", "tvoed")
+_GRADE_KEYS = ("grade", "step", "step_since", "allowance")
+_POSITION_KEYS = ("name", "fte", "start", "end", "annual_cost", "funded", *_GRADE_KEYS)
 _COST_KEYS = ("annual_cost_per_fte", "increases")
 _FUNDING_KEYS = ("rate_per_fte", "max_fte", "cap_at_cost", "increases", "share")
 _SHARE_KEYS = ("population", "district_population", "district_fte")
@@ -163,14 +188,16 @@ _ACCOUNT_KEYS = ("expense_account", "income_account")
 _BUDGET_KEYS = ("product", *_ACCOUNT_KEYS)
 _ACCOUNT = re.compile(r"[0-9]{3,10}")
 
-_YEAR = Limits(2000, 2100)
+_YEAR = _limits(keys.YEAR)
 _MAX_SPAN = 15
-_FTE = Limits(0, 20, low_open=True)
-_MONEY = Limits(0, 10_000_000)
+_FTE = _limits(keys.FTE)
+_MONEY = _limits(keys.MONEY)
 """€ per VZÄ and year."""
-_POPULATION = Limits(0, 100_000_000, low_open=True)
-_DISTRICT_FTE = Limits(0, 1000, low_open=True)
-_PERCENT = Limits(-50, 100, low_open=True)
+_POPULATION = _limits(keys.PEOPLE)
+_DISTRICT_FTE = _limits(keys.DISTRICT_FTE)
+_PERCENT = _limits(keys.PERCENT)
+_STEP = _limits(keys.STEP)
+_ALLOWANCE = _limits(keys.MONEY_MONTH)
 _EMPTY = "file is empty; a scenario needs at least title, [horizon], [[positions]] and [funding]"
 
 
@@ -277,8 +304,10 @@ def _scenario(path: Path, data: Table, sha256: str, check: Checker) -> Scenario 
     funding = _funding(data, check)
     offset = _offset(data, check, horizon)
     budget = _budget(data, check)
+    pay = read_overrides(data, check)
     if title is None or horizon is None or positions is None or cost is None or funding is None:
         return None
+    _check_pay(positions, pay, cost, horizon, check)
     return Scenario(
         path=path,
         sha256=sha256,
@@ -294,7 +323,78 @@ def _scenario(path: Path, data: Table, sha256: str, check: Checker) -> Scenario 
         offset_years=offset,
         budget=budget,
         warnings=tuple(check.warnings),
+        pay=pay,
     )
+
+
+def _filled_months(position: Position, horizon: tuple[int, int]) -> tuple[date, date]:
+    """The first and last month the position is filled inside the horizon."""
+    first = max(position.start, date(horizon[0], 1, 1))
+    last = (
+        date(horizon[1], 12, 1)
+        if position.end is None
+        else min(position.end, date(horizon[1], 12, 1))
+    )
+    return first, last
+
+
+def _check_pay(
+    positions: tuple[Position, ...],
+    pay: PayRules,
+    cost: Cost,
+    horizon: tuple[int, int],
+    check: Checker,
+) -> None:
+    """A graded position needs a pay table in every month it is filled, a rate in every year,
+    and no cost increase that repeats a pay deal its tables already hold."""
+    needed_year: dict[str, tuple[int, str]] = {}
+    for number, position in enumerate(positions):
+        if position.grading is None:
+            continue
+        path = f"positions[{number}]"
+        first, last = _filled_months(position, horizon)
+        tables = [t for t in pay.tables(position.grading.grade) if t.valid_from <= last]
+        if not tables or tables[0].valid_from > first:
+            _no_table(path, position, first, pay, check)
+            continue
+        for name in ("bonus", "social_insurance", "pension_fund"):
+            if name not in needed_year or needed_year[name][0] > first.year:
+                needed_year[name] = (first.year, path)
+        for increase in cost.increases:
+            if increase.start <= tables[-1].valid_from:
+                _pay_deal_twice(increase, tables[-1].valid_from, position.grading.grade, check)
+    for name, (year, path) in needed_year.items():
+        rates = getattr(pay, name)
+        if rates and rates[0].start > year:
+            problem = (
+                f"no rate for {year} (the list starts in {rates[0].start}), but "
+                f"{display_key(path)} is filled then; add {{ from = {year}, percent = … }}"
+            )
+            check.error(f"tvoed.{name}", problem)
+
+
+def _no_table(path: str, position: Position, first: date, pay: PayRules, check: Checker) -> None:
+    assert position.grading is not None
+    grade = position.grading.grade
+    tables = pay.tables(grade)
+    since = f" before {month_text(tables[0].valid_from)}" if tables else ""
+    month = month_text(first)
+    problem = (
+        f"no pay table for {grade}{since}, but the position is filled from {month}; "
+        f'add one under [[tvoed.pay_tables]] (grade = "{grade}", valid_from = "{month}")'
+    )
+    check.error(f"{path}.grade", problem)
+
+
+def _pay_deal_twice(increase: Increase, last_table: date, grade: str, check: Checker) -> None:
+    path = f"cost.increases[{increase.index}].from"
+    problem = (
+        f"{month_text(increase.start)} is not after the pay table {grade} of "
+        f"{month_text(last_table)}, which already holds the pay deals up to then, so the increase "
+        f"would count a pay deal twice; let it start after {month_text(last_table)} or leave it out"
+    )
+    if not any(error.key == path for error in check.errors):
+        check.error(path, problem)
 
 
 def _horizon(data: Table, check: Checker) -> tuple[int, int] | None:
@@ -337,11 +437,39 @@ def _position(
     end = check.month(item, "end", path, required=False)
     annual_cost = check.amount(item, "annual_cost", path, _MONEY, required=False)
     funded = check.boolean(item, "funded", path, default=True)
+    grading = _grading(item, path, check, start)
     if start is not None and not _period_ok(item, path, check, (start, end), horizon):
         return None
     if name is None or fte is None or start is None:
         return None
-    return Position(name, fte, start, end, annual_cost, funded)
+    return Position(name, fte, start, end, annual_cost, funded, grading)
+
+
+def _grading(item: Table, path: str, check: Checker, start: date | None) -> Grading | None:
+    """grade, step, step_since and allowance of a position priced from the pay tables."""
+    if "grade" not in item:
+        for key in _GRADE_KEYS[1:]:
+            if key in item:
+                check.error(f"{path}.{key}", 'belongs to a position with a grade (grade = "S 12")')
+        return None
+    rules = shipped_rules()
+    grade = check.text(item, "grade", path, required=True, max_length=20)
+    if grade is not None and grade not in rules.grades:
+        check.error(f"{path}.grade", unknown_grade(grade, rules))
+        grade = None
+    if "annual_cost" in item:
+        problem = "cannot be combined with grade: a position is priced either from the pay "
+        check.error(f"{path}.annual_cost", problem + "tables (grade) or by an annual cost")
+    step = check.integer(item, "step", path, _STEP, required=True)
+    since = check.month(item, "step_since", path, required=False) or start
+    if since is not None and start is not None and since > start:
+        problem = f"must not be after start {show(item['start'])}, got {show(item['step_since'])}"
+        check.error(f"{path}.step_since", problem)
+        return None
+    allowance = check.number(item, "allowance", path, _ALLOWANCE, required=False)
+    if grade is None or step is None or since is None:
+        return None
+    return Grading(grade, step, since, rules.allowance(grade) if allowance is None else allowance)
 
 
 def _period_ok(
@@ -372,9 +500,11 @@ def _cost(data: Table, check: Checker) -> Cost | None:
     # [cost] is reported even while a position has other problems.
     items = data.get("positions")
     own_costs = isinstance(items, list) and all(
-        isinstance(item, dict) and "annual_cost" in item for item in items
+        isinstance(item, dict) and ("annual_cost" in item or "grade" in item) for item in items
     )
-    needed = "" if own_costs else " (required unless every position has its own annual_cost)"
+    needed = (
+        "" if own_costs else " (required unless every position has its own annual_cost or a grade)"
+    )
     expected = f"a table [cost] with annual_cost_per_fte{needed}"
     table = check.table(data, "cost", "", required=bool(needed), expected=expected)
     if table is None:

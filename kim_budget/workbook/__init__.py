@@ -13,6 +13,7 @@ from kim_budget.workbook import (
     monate,
     pruefungen,
     spec,
+    tarif,
     uebersicht,
     vergleich,
 )
@@ -31,17 +32,21 @@ class ScenarioSheets:
     months: monate.MonthRows
     years: haushalt.YearRows
     master: Ref
+    pay: tarif.PayRefs | None = None
 
 
 def add_scenario_sheets(book: Book, scenario: Scenario, suffix: str = "") -> ScenarioSheets:
-    """Append the sheets Annahmen, Monate, Haushalt and Prüfungen of one scenario."""
-    sheets = [Sheet(name + suffix) for name in spec.SCENARIO_GROUP]
-    book.sheets += sheets
-    inputs = annahmen.lay_out(sheets[0], scenario)
-    months = monate.lay_out(sheets[1], scenario, inputs)
-    years = haushalt.lay_out(sheets[2], scenario, inputs, months)
-    master = pruefungen.lay_out(sheets[3], scenario, inputs, months, years)
-    return ScenarioSheets(scenario, inputs, months, years, master)
+    """Append the sheets of one scenario: Annahmen, Tarif (when positions are priced from the
+    pay tables), Monate, Haushalt and Prüfungen."""
+    names = spec.scenario_group(scenario.graded)
+    sheets = {name: Sheet(name + suffix) for name in names}
+    book.sheets += sheets.values()
+    inputs = annahmen.lay_out(sheets[spec.ANNAHMEN], scenario)
+    pay = tarif.lay_out(sheets[spec.TARIF], scenario) if scenario.graded else None
+    months = monate.lay_out(sheets[spec.MONATE], scenario, inputs, pay)
+    years = haushalt.lay_out(sheets[spec.HAUSHALT], scenario, inputs, months)
+    master = pruefungen.lay_out(sheets[spec.PRUEFUNGEN], scenario, inputs, months, years, pay)
+    return ScenarioSheets(scenario, inputs, months, years, master, pay)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from kim_budget.formula import Range, Ref
 from kim_budget.keys import Key, key
+from kim_budget.pay import Grading
 from kim_budget.scenario import Increase, Scenario
 from kim_budget.validate import display_key
 from kim_budget.workbook import formats, spec
@@ -49,15 +50,27 @@ class IncreaseRefs:
 
 
 @dataclass(frozen=True)
+class GradingRefs:
+    """The cells of a graded position's grade, step, step_since and allowance."""
+
+    grade: str
+    step: Ref
+    step_since: Ref
+    allowance: Ref
+
+
+@dataclass(frozen=True)
 class PositionRefs:
-    """The cells of one position; `annual_cost` is its own or the scenario's."""
+    """The cells of one position; `annual_cost` is its own or the scenario's (None when the
+    position is priced from the pay tables: then `grading`)."""
 
     name: str
     fte: Ref
     start: Ref
     end: Ref | None
-    annual_cost: Ref
+    annual_cost: Ref | None
     funded: Ref
+    grading: GradingRefs | None = None
 
 
 @dataclass(frozen=True)
@@ -177,10 +190,25 @@ def _positions(
         cost = general_cost
         if position.annual_cost is not None:
             cost = rows.add(f"{path}.annual_cost", position.annual_cost)
-        assert cost is not None  # validation requires one of both
+        grading = _grading(rows, path, position.grading)
+        if grading is not None:
+            cost = None
+        assert cost is not None or grading is not None  # validation requires one of them
         funded = rows.add(f"{path}.funded", position.funded)
-        refs.append(PositionRefs(position.name, fte, start, end, cost, funded))
+        refs.append(PositionRefs(position.name, fte, start, end, cost, funded, grading))
     return tuple(refs)
+
+
+def _grading(rows: _Rows, path: str, grading: Grading | None) -> GradingRefs | None:
+    if grading is None:
+        return None
+    rows.add(f"{path}.grade", grading.grade)
+    return GradingRefs(
+        grading.grade,
+        rows.add(f"{path}.step", grading.step),
+        rows.add(f"{path}.step_since", grading.step_since),
+        rows.add(f"{path}.allowance", grading.allowance),
+    )
 
 
 def _funding_cap(rows: _Rows, scenario: Scenario) -> tuple[Ref | None, ShareRefs | None]:

@@ -56,17 +56,17 @@ class GradedRows:
 def rate_rows(t: Timeline, pay: PayRefs, year_row: int) -> tuple[int, int, int]:
     """The rates of each month's year: Jahressonderzahlung, social insurance, pension fund."""
 
-    def rate(rates: RateRows) -> object:
-        return lambda col: lines.rate_of_year(
-            t.sheet.ref(year_row, col, fix_col=False), rates.years, rates.percents
-        )
+    def row(label: str, rates: RateRows) -> int:
+        def rate(col: int) -> Expr:
+            year = t.sheet.ref(year_row, col, fix_col=False)
+            return lines.rate_of_year(year, rates.years, rates.percents)
+
+        return t.add(f"{label}: Satz des Jahres", "%", formats.PERCENT, rate)
 
     return (
-        t.add("Jahressonderzahlung: Satz des Jahres", "%", formats.PERCENT, rate(pay.bonus)),  # type: ignore[arg-type]
-        t.add(
-            "Sozialversicherung: Satz des Jahres", "%", formats.PERCENT, rate(pay.social_insurance)
-        ),  # type: ignore[arg-type]
-        t.add("Zusatzversorgung: Satz des Jahres", "%", formats.PERCENT, rate(pay.pension_fund)),  # type: ignore[arg-type]
+        row("Jahressonderzahlung", pay.bonus),
+        row("Sozialversicherung", pay.social_insurance),
+        row("Zusatzversorgung", pay.pension_fund),
     )
 
 

@@ -63,6 +63,11 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         line = LINES[key]
         rows[key] = t.add(line.label, line.unit, formats.EURO, formula, total=True)
 
+    for key, row in (months.accounts or {}).items():
+        if key == "Pauschal":
+            rows[key] = t.add(spec.FLAT_COST_LABEL, "€", formats.EURO, summed(row), total=True)
+        else:
+            result(key, summed(row))
     result("Personalaufwand", summed(months.personalaufwand))
     result("Foerderung", summed(months.foerderung))
     result(
@@ -98,5 +103,5 @@ def define_names(names: dict[str, Ref], scenario: Scenario, years: YearRows) -> 
     """Workbook-scope names for every year's results, e.g. Eigenanteil_2025."""
     for index, year in enumerate(scenario.years):
         for line in spec.RESULT_LINES:
-            if line.published:
+            if line.published and line.key in years.rows:
                 names[f"{line.key}_{year}"] = years.cell(line.key, index)

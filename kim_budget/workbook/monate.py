@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from kim_budget import lines
 from kim_budget.formula import Range, Ref, Term, column_letter
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats, spec
+from kim_budget.workbook import entgelt, formats, spec
 from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs, ShareRefs
 from kim_budget.workbook.grid import Sheet
+from kim_budget.workbook.tarif import PayRefs
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline
 
 NAME = spec.MONATE
@@ -40,6 +41,11 @@ class MonthRows:
     fte_cap: Ref | None
     active: tuple[int, ...]
     """The "Besetzt" flag row of each position."""
+    accounts: dict[str, int] | None = None
+    """With graded positions: the total row of each account line (spec.RESULT_LINES key) and
+    of the positions priced by an annual cost ("Pauschal")."""
+    graded: tuple[tuple[int, int], ...] = ()
+    """Each graded position's "Besetzt" row and its row of the pay table in force (0 = none)."""
     year_row: int = YEAR_ROW
 
     def row_range(self, row: int) -> Range:
@@ -136,8 +142,92 @@ def _header(sheet: Sheet, scenario: Scenario) -> None:
         sheet.put(4, col, header, role="header")
 
 
-def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
-    """Write the monthly calculation and return where its results are."""
+def _pay_axis(t: Timeline, pay: PayRefs, cost_index: int) -> entgelt.Axis:
+    """The calendar month and the rates of each month's year, for graded positions."""
+    month_number = t.add(
+        "Kalendermonat",
+        "Monat",
+        formats.COUNT,
+        lambda col: lines.calendar_month(_month(t.sheet, col)),
+    )
+    bonus, social, pension = entgelt.rate_rows(t, pay, YEAR_ROW)
+    return entgelt.Axis(MONTH_ROW, YEAR_ROW, month_number, bonus, social, pension, cost_index)
+
+
+def _graded(
+    t: Timeline, inputs: Inputs, active: list[int], pay: PayRefs, axis: entgelt.Axis
+) -> dict[int, entgelt.GradedRows]:
+    """The pay rows of every graded position, by its index."""
+    found = {}
+    for index, p in enumerate(inputs.positions):
+        if p.grading is None:
+            continue
+        t.section(f"Entgelt nach TVöD: {p.name}")
+        refs = entgelt.GradedRefs(
+            p.name,
+            p.fte,
+            p.grading.step,
+            p.grading.step_since,
+            p.grading.allowance,
+            p.grading.grade,
+        )
+        found[index] = entgelt.position_rows(t, refs, active[index], pay, axis)
+    return found
+
+
+def _cost_rows(
+    t: Timeline,
+    inputs: Inputs,
+    active: list[int],
+    cost_index: int,
+    graded: dict[int, entgelt.GradedRows],
+) -> list[int]:
+    """Personalaufwand per position: from the pay rows, or VZÄ × annual cost × index / 12."""
+    rows = []
+    for index, p in enumerate(inputs.positions):
+
+        def cost(col: int, index: int = index, p: PositionRefs = p) -> Term:
+            if index in graded:
+                return t.here(graded[index].kosten, col)
+            assert p.annual_cost is not None
+            return lines.position_cost(
+                t.here(active[index], col), p.fte, p.annual_cost, t.here(cost_index, col)
+            )
+
+        rows.append(t.add(f"Personalaufwand: {p.name}", "€", formats.EURO, cost, total=True))
+    return rows
+
+
+def _account_rows(
+    t: Timeline, graded: dict[int, entgelt.GradedRows], costs: list[int]
+) -> dict[str, int]:
+    """The graded positions' totals per account, and the cost of the others ("Pauschal")."""
+    t.section("Personalaufwand nach Konten")
+    parts = {
+        "Entgelte": [g.entgelte for g in graded.values()],
+        "Versorgungskasse": [g.versorgungskasse for g in graded.values()],
+        "Sozialversicherung": [g.sozialversicherung for g in graded.values()],
+        "Pauschal": [row for index, row in enumerate(costs) if index not in graded],
+    }
+    labels = {line.key: line.label for line in spec.RESULT_LINES}
+    labels["Pauschal"] = spec.FLAT_COST_LABEL
+    found = {}
+    for key, rows in parts.items():
+        if not rows:
+            continue
+
+        def total(col: int, rows: list[int] = rows) -> Term:
+            return lines.sum_of([t.here(row, col) for row in rows])
+
+        found[key] = t.add(labels[key], "€", formats.EURO, total, total=True)
+    return found
+
+
+def lay_out(
+    sheet: Sheet, scenario: Scenario, inputs: Inputs, pay: PayRefs | None = None
+) -> MonthRows:
+    """Write the monthly calculation and return where its results are (`pay`: the Tarif
+    sheet, when positions are priced from the pay tables)."""
     t = Timeline(sheet, 12 * len(scenario.years), YEAR_ROW + 1)
     _header(sheet, scenario)
     _axis(sheet, inputs, t.last_col)
@@ -146,6 +236,7 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
     t.section("Indizes")
     cost_index = _index_rows(t, inputs.cost_increases, "Kostenindex")
     funding_index = _index_rows(t, inputs.funding_increases, "Förderindex")
+    axis = None if pay is None else _pay_axis(t, pay, cost_index)
 
     positions = inputs.positions
     t.section("Besetzung")
@@ -156,17 +247,10 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         lambda col, p, _: lines.active(_month(t.sheet, col), p.start, p.end),
     )
 
+    graded = {} if pay is None or axis is None else _graded(t, inputs, active, pay, axis)
+
     t.section("Personalaufwand")
-    costs = _each_position(
-        t,
-        positions,
-        ("Personalaufwand", "€", formats.EURO),
-        lambda col, p, flag: lines.position_cost(
-            here(flag, col), p.fte, p.annual_cost, here(cost_index, col)
-        ),
-        rows=active,
-        total=True,
-    )
+    costs = _cost_rows(t, inputs, active, cost_index, graded)
     personalaufwand = t.add(
         "Personalaufwand gesamt",
         "€",
@@ -246,4 +330,6 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs) -> MonthRows:
         funded_fte,
         cap,
         tuple(active),
+        _account_rows(t, graded, costs) if graded else None,
+        tuple((active[index], rows.table_number) for index, rows in graded.items()),
     )

@@ -6,14 +6,16 @@ The master check is named `Pruefung_OK` and shown on the cover.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from kim_budget import lines
-from kim_budget.formula import Ref, Term, pick
+from kim_budget.formula import Ref, Term, coordinate, pick
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt, monate, spec, timeline
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Sheet
+from kim_budget.workbook.tarif import PayRefs
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, UNIT, Timeline
 
 NAME = spec.PRUEFUNGEN
@@ -69,6 +71,54 @@ class _Checks:
         return row
 
 
+def _account_checks(
+    checks: _Checks,
+    sheet: Sheet,
+    months: monate.MonthRows,
+    years: haushalt.YearRows,
+    tolerance: Ref,
+) -> None:
+    """The accounts (and the positions priced by annual cost) add up to Personalaufwand."""
+    assert months.accounts is not None
+    parts = list(months.accounts)
+
+    def gap(col: int) -> Term:
+        total = lines.sum_of([_in_year(years, col, years.rows[key]) for key in parts])
+        return lines.difference(total, _in_year(years, col, years.rows["Personalaufwand"]))
+
+    difference = checks.per_year("Summe der Konten − Personalaufwand", "€", formats.EURO, gap)
+    checks.check_per_year(
+        "Konten 5012 + 5022 + 5032 (und Jahreskosten-Stellen) = Personalaufwand",
+        lambda col: lines.within(
+            sheet.ref(difference, col, fix_row=False, fix_col=False), tolerance
+        ),
+    )
+
+
+def _pay_checks(checks: _Checks, months: monate.MonthRows, pay: PayRefs) -> None:
+    """Every month a graded position is filled has a pay table; tables and rates run forward."""
+    checks.section("Tarif")
+    for active, table in months.graded:
+        missing = checks.value(
+            f"Monate ohne Entgelttabelle, in denen besetzt ({months.sheet} Zeile {table})",
+            "Monate",
+            formats.COUNT,
+            lines.months_without_table(months.row_range(active), months.row_range(table)),
+        )
+        checks.check(
+            "Jede besetzte Stelle hat eine gültige Entgelttabelle", lines.equal_to_zero(missing)
+        )
+    ranges = [tables.valid_from for tables in pay.grades.values()]
+    ranges += [rates.years for rates in (pay.bonus, pay.social_insurance, pay.pension_fund)]
+    for area in ranges:
+        cells = area.cells()
+        for earlier, later in itertools.pairwise(cells):
+            where = (
+                f"{coordinate(later.row, later.col)} nach {coordinate(earlier.row, earlier.col)}"
+            )
+            checks.check(f"Tarif: {where} (zeitliche Reihenfolge)", lines.after(later, earlier))
+
+
 def _in_year(years: haushalt.YearRows, col: int, row: int) -> Ref:
     """A cell of "Haushalt" in the same year column (relative column)."""
     return Ref(years.sheet, row, col, fix_row=False, fix_col=False)
@@ -80,6 +130,7 @@ def lay_out(
     inputs: Inputs,
     months: monate.MonthRows,
     years: haushalt.YearRows,
+    pay: PayRefs | None = None,
 ) -> Ref:
     """Write the checks and return the master check's cell."""
     sheet.put(1, LABEL, f"Prüfungen – {scenario.title}", role="title")
@@ -183,6 +234,10 @@ def lay_out(
         lines.smallest_of(months.row_range(months.personalaufwand)),
     )
     checks.check("Kein negativer Personalaufwand", lines.not_negative(lowest))
+    if months.accounts is not None:
+        _account_checks(checks, sheet, months, years, tolerance)
+    if pay is not None:
+        _pay_checks(checks, months, pay)
 
     checks.section("Gesamtergebnis")
     master = checks.value(

@@ -23,10 +23,21 @@ SCENARIO_SHEETS = (UEBERSICHT, ANNAHMEN, MONATE, HAUSHALT, PRUEFUNGEN)
 """The sheets of a scenario workbook, in order."""
 SCENARIO_GROUP = (ANNAHMEN, MONATE, HAUSHALT, PRUEFUNGEN)
 """One scenario's sheets inside the comparison workbook (each name followed by " <n>")."""
+GRADED_GROUP = (ANNAHMEN, TARIF, MONATE, HAUSHALT, PRUEFUNGEN)
+"""The same for a scenario priced from the pay tables: "Tarif" follows "Annahmen"."""
+
+
+def scenario_group(graded: bool) -> tuple[str, ...]:
+    """A scenario's own sheets, in order."""
+    return GRADED_GROUP if graded else SCENARIO_GROUP
+
+
 TIMELINE_SHEETS = (MONATE, HAUSHALT)
 """Sheets with one column per period (one formula per row)."""
 INPUT_SHEET = ANNAHMEN
-"""The only sheet with input cells."""
+"""The sheet with the scenario's inputs."""
+INPUT_SHEETS = (ANNAHMEN, TARIF)
+"""The sheets with input cells (Tarif: the pay rules of graded positions)."""
 PRINTED_SHEETS = (UEBERSICHT, HAUSHALT)
 """The sheets of a scenario's PDF (the council paper's annex)."""
 PRINTED_COMPARISON_SHEETS = (VERGLEICH,)
@@ -67,6 +78,8 @@ class ResultLine:
     charted: bool = False
     compared: bool = False
     checked_against_months: bool = False
+    graded_only: bool = False
+    """Shown only when positions are priced from the pay tables."""
     account: str | None = None
     """The NKF account the line is booked on, where it is one account."""
 
@@ -81,7 +94,21 @@ class ResultLine:
         return self.key.lower()
 
 
+ACCOUNT_LINES = (
+    ResultLine("Entgelte", "Entgelte", "Konto 5012", graded_only=True, account="5012"),
+    ResultLine(
+        "Versorgungskasse", "Versorgungskasse", "Konto 5022", graded_only=True, account="5022"
+    ),
+    ResultLine(
+        "Sozialversicherung", "Sozialversicherung", "Konto 5032", graded_only=True, account="5032"
+    ),
+)
+"""Personalaufwand by NKF account, when positions are priced from the pay tables."""
+FLAT_COST_LABEL = "Personalaufwand der Stellen mit Jahreskosten je VZÄ"
+"""The part of Personalaufwand of positions priced by an annual cost, beside the accounts."""
+
 RESULT_LINES = (
+    *ACCOUNT_LINES,
     ResultLine(
         "Personalaufwand", "Personalaufwand", "Aufwand", charted=True, checked_against_months=True
     ),
@@ -98,6 +125,12 @@ RESULT_LINES = (
     ResultLine("Haushaltsbelastung", "Haushaltsbelastung", "Eigenanteil − Deckung", compared=True),
 )
 """The results per Haushaltsjahr, in the order of the sheets."""
+
+
+def result_lines(graded: bool) -> tuple[ResultLine, ...]:
+    """The result lines of a scenario: the account lines only when it is priced by grade."""
+    return tuple(line for line in RESULT_LINES if graded or not line.graded_only)
+
 
 NEGATIVE_HIGHLIGHTED = ("Eigenanteil", "Haushaltsbelastung")
 """Result lines whose negative amounts (funding above cost) are highlighted."""

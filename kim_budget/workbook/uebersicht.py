@@ -55,7 +55,7 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None) -> int
         cost = inputs.annual_cost_per_fte
         entries.append(("Jahreskosten je VZÄ", "€/VZÄ/Jahr", cost, formats.EURO, None, None))
     for p in inputs.positions:
-        if p.annual_cost != inputs.annual_cost_per_fte:
+        if p.annual_cost is not None and p.annual_cost != inputs.annual_cost_per_fte:
             label = f"Jahreskosten je VZÄ: {p.name}"
             entries.append((label, "€/VZÄ/Jahr", p.annual_cost, formats.EURO, None, None))
     for increase in inputs.cost_increases:
@@ -107,6 +107,8 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
     titles: list[str] = []
     for line in spec.RESULT_LINES:
         key = line.key
+        if key not in years.rows:
+            continue
         sheet.put(row, LABEL, line.label, role="label")
         sheet.put(row, UNIT, line.unit, role="unit")
         total = Ref(years.sheet, years.rows[key], timeline.TOTAL)
