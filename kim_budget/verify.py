@@ -27,18 +27,23 @@ from xml.etree import ElementTree
 from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.formula import column_letter, column_number
 from kim_budget.verify_rules import (
+    DEFAULT_COLUMN_WIDTH,
     FIRST_PERIOD_COLUMN,
     INPUT_SHEET,
     MAX_FORMULA_LENGTH,
     MAX_HEADER_FOOTER_LENGTH,
+    MIN_TEXT_PT,
+    PrintLayout,
     check_sheet_order,
     footer_problems,
     function_problems,
     header_problems,
     is_timeline,
     lower_row_references,
+    month_break_problems,
     name_target,
     numeric_constants,
+    print_size_problems,
     row_deviations,
     sheet_kind,
     to_r1c1,
@@ -84,8 +89,9 @@ RULES = {
     "S4": f"inputs: style {INPUT_STYLE}, unlocked, constants, only on {INPUT_SHEET}",
     "S5": "data validation with prompt and error message on every input cell",
     "S6": (
-        "print setup: A4 landscape, one page wide, print titles, header and footer "
-        f"(each at most {MAX_HEADER_FOOTER_LENGTH} characters)"
+        "print setup: A4 landscape, print titles, text printed at least "
+        f"{MIN_TEXT_PT:g} pt, pages that fit the paper, one Haushaltsjahr per page on Monate, "
+        f"header and footer (each at most {MAX_HEADER_FOOTER_LENGTH} characters)"
     ),
     "S7": "no number, date or boolean cell in the General number format",
     "S8": "defined names and sheet names obey Excel's rules; names refer to existing sheets",
@@ -347,16 +353,51 @@ def _print_problems(ws: Worksheet) -> list[str]:
     if str(setup.paperSize) != "9":
         problems.append(f"paper size is {setup.paperSize or 'not set'}; expected A4 (9)")
     fit = ws.sheet_properties.pageSetUpPr
-    if fit is None or not fit.fitToPage:
-        problems.append("fit to page is not enabled (pageSetUpPr fitToPage)")
-    if setup.fitToWidth is not None and int(setup.fitToWidth) != 1:
+    fitting = fit is not None and bool(fit.fitToPage)
+    if fitting and setup.fitToWidth is not None and int(setup.fitToWidth) != 1:
         problems.append(f"fitToWidth is {setup.fitToWidth}; expected 1 (one page wide)")
+    if not fitting and setup.scale is None:
+        problems.append("neither fit to page (pageSetUpPr fitToPage) nor a print scale is set")
     if is_timeline(ws.title):
         if not ws.print_title_rows:
             problems.append("no print title rows (rows to repeat on every page)")
         if not ws.print_title_cols:
             problems.append("no print title columns (columns to repeat on every page)")
+    layout, smallest = _print_layout(ws, fitting)
+    problems += print_size_problems(layout, smallest)
+    if sheet_kind(ws.title, ("Monate",)) is not None:
+        problems += month_break_problems(layout.breaks, len(layout.widths))
     return problems
+
+
+def _print_layout(ws: Worksheet, fitting: bool) -> tuple[PrintLayout, float]:
+    """The sheet's print geometry and the size of its smallest font (pt) in a used cell."""
+    from openpyxl.cell.cell import Cell
+
+    last_col, smallest = 1, 0.0
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell, Cell) and cell.value is not None:
+                last_col = max(last_col, cell.column)
+                size = float(cell.font.sz or 11) if cell.font is not None else 11.0
+                smallest = size if not smallest else min(smallest, size)
+    widths = []
+    for col in range(1, last_col + 1):
+        dimension = ws.column_dimensions.get(column_letter(col))
+        width = dimension.width if dimension is not None and dimension.customWidth else None
+        widths.append(float(width or DEFAULT_COLUMN_WIDTH))
+    titles = ws.print_title_cols or ""
+    title_columns = column_number(titles.split(":")[-1].replace("$", "")) if titles else 0
+    margins = ws.page_margins
+    layout = PrintLayout(
+        widths=tuple(widths),
+        breaks=tuple(int(brk.id) for brk in ws.col_breaks.brk if brk.id),
+        title_columns=title_columns,
+        margins_pt=72 * (float(margins.left or 0.75) + float(margins.right or 0.75)),
+        fit_width=int(ws.page_setup.fitToWidth or 1) if fitting else None,
+        scale=float(ws.page_setup.scale or 100),
+    )
+    return layout, smallest or 11.0
 
 
 # --- cells ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ operators); every formula rule works on those tokens, so digits inside reference
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -462,3 +463,88 @@ def footer_problems(footer: str, file_name: str) -> list[str]:
     if missing:
         problems.append(f"footer lacks {', '.join(missing)} (has {footer!r})")
     return problems
+
+
+# --- S6 print layout --------------------------------------------------------------------------
+# Shared with the writer, which chooses the print scale and page breaks by the same geometry.
+
+PAPER_WIDTH_PT = 842.0  # A4 landscape
+POINTS_PER_WIDTH_UNIT = (
+    5.6  # a column of width 1 (Excel's unit: digits of Arial 10) prints 5.6 pt wide
+)
+MIN_TEXT_PT = 7.0  # the smallest printed text that stays readable
+MONTHS_PER_PAGE = 12  # "Monate" prints one Haushaltsjahr per page width
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's width of a column without its own width
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """What decides how wide a sheet prints: columns, breaks, margins and scaling."""
+
+    widths: tuple[float, ...]  # column widths (Excel's unit) from column A to the last used one
+    breaks: tuple[int, ...]  # columns after which a new page starts
+    title_columns: int  # columns repeated on every page (print titles), 0 for none
+    margins_pt: float  # left plus right margin
+    fit_width: int | None  # pages wide when "fit to page" is on, else None
+    scale: float  # the fixed scale in percent, when "fit to page" is off
+
+
+def page_widths(widths: Sequence[float], breaks: Sequence[int], title_columns: int) -> list[float]:
+    """The width (Excel's unit) of each page across; pages after the first repeat the titles."""
+    titles = sum(widths[:title_columns])
+    edges = [0, *sorted(b for b in breaks if 0 < b < len(widths)), len(widths)]
+    pages = []
+    for number, (first, last) in enumerate(itertools.pairwise(edges)):
+        repeated = titles if number > 0 and first >= title_columns else 0.0
+        pages.append(repeated + sum(widths[first:last]))
+    return pages
+
+
+def printable_width(margins_pt: float) -> float:
+    """The width of A4 landscape between the margins, in points."""
+    return PAPER_WIDTH_PT - margins_pt
+
+
+def printed_scale(layout: PrintLayout) -> float:
+    """The factor the sheet prints at (1.0 = 100 %) across its width."""
+    if layout.fit_width is None:
+        return layout.scale / 100
+    total = sum(page_widths(layout.widths, layout.breaks, layout.title_columns))
+    needed = total * POINTS_PER_WIDTH_UNIT
+    return min(1.0, layout.fit_width * printable_width(layout.margins_pt) / needed)
+
+
+def print_size_problems(layout: PrintLayout, smallest_font_pt: float) -> list[str]:
+    """S6: the smallest text must print at MIN_TEXT_PT or more, each page must fit the paper."""
+    scale = printed_scale(layout)
+    problems = []
+    printed = smallest_font_pt * scale
+    if printed < MIN_TEXT_PT - 0.05:
+        problems.append(
+            f"prints at {scale:.0%}: its smallest text ({smallest_font_pt:g} pt) comes out at "
+            f"{printed:.1f} pt; at least {MIN_TEXT_PT:g} pt needed (fewer columns per page)"
+        )
+    if layout.fit_width is None:
+        room = printable_width(layout.margins_pt) / (POINTS_PER_WIDTH_UNIT * scale)
+        pages = page_widths(layout.widths, layout.breaks, layout.title_columns)
+        for number, width in enumerate(pages, start=1):
+            if width > room + 0.5:
+                problems.append(
+                    f"page {number} across is {width:g} wide at {scale:.0%}, only {room:.0f} fit "
+                    "the paper (add column breaks or lower the scale)"
+                )
+    return problems
+
+
+def month_break_problems(breaks: Sequence[int], last_col: int) -> list[str]:
+    """S6: "Monate" breaks the columns after each December, one Haushaltsjahr per page."""
+    first = FIRST_PERIOD_COLUMN - 1
+    expected = list(range(first + MONTHS_PER_PAGE, last_col, MONTHS_PER_PAGE))
+    if sorted(breaks) == expected:
+        return []
+    shown = ", ".join(column_letter(col) for col in expected) or "none"
+    found = ", ".join(column_letter(col) for col in sorted(breaks)) or "none"
+    return [
+        f"column breaks after {found}; expected after every December ({shown}): "
+        f"one Haushaltsjahr ({MONTHS_PER_PAGE} months) per page"
+    ]

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import NamedStyle, PatternFill, Protection
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -303,6 +304,23 @@ def _no_print_titles(ws: Worksheet) -> None:
     ws._print_rows = None  # openpyxl's setter ignores None; there is no public way to clear them
 
 
+def _fixed_scale(ws: Worksheet, scale: int) -> None:
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    ws.page_setup.scale = scale
+
+
+def _wide_columns(ws: Worksheet) -> None:
+    # Five columns of width 70 print 5 × 70 × 5.6 = 1960 pt wide; between margins of 0.75 inch
+    # A4 landscape has 842 − 108 = 734 pt (131 columns of width 1), so one page wide shrinks
+    # 11 pt text to 11 × 734 / 1960 = 4.1 pt.
+    for letter in "ABCDE":
+        ws.column_dimensions[letter].width = 70
+
+
+def _month_break(ws: Worksheet) -> None:
+    ws.col_breaks.append(Break(id=5))  # after March, in the middle of a Haushaltsjahr
+
+
 def _long_header(ws: Worksheet) -> None:
     assert ws.oddHeader is not None
     ws.oddHeader.center.text = "KIM – " + "x" * 250
@@ -419,6 +437,21 @@ BROKEN = {
         ),
     ),
     "no print titles on a timeline": Broken("S6", setting("Haushalt", _no_print_titles)),
+    # 11 pt (openpyxl's default font) at 60 % prints at 6.6 pt.
+    "printed too small at a fixed scale": Broken(
+        "S6", setting("Monate", lambda ws: _fixed_scale(ws, 60)), message="comes out at 6.6 pt"
+    ),
+    "printed too small to fit one page wide": Broken(
+        "S6", setting("Haushalt", _wide_columns), message="comes out at 4.1 pt"
+    ),
+    "page wider than the paper at a fixed scale": Broken(
+        "S6",
+        setting("Annahmen", lambda ws: (_wide_columns(ws), _fixed_scale(ws, 100))),
+        message="page 1 across is 140 wide at 100%, only 131 fit",
+    ),
+    "Monate breaks a Haushaltsjahr": Broken(
+        "S6", setting("Monate", _month_break), message="column breaks after E; expected after"
+    ),
     "footer without page numbers": Broken("S6", setting("Haushalt", _footer)),
     "empty header": Broken("S6", setting("Prüfungen", _header)),
     "header over 255 characters": Broken(

@@ -6,9 +6,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import SHIPPED
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget.errors import OutputError
-from kim_budget.pipeline import build
+from kim_budget.pipeline import build, workbook_bytes
+from kim_budget.scenario import load_scenario
 from kim_budget.workbook.grid import Book, Sheet
 from kim_budget.workbook.writer import write_workbook
 
@@ -60,3 +63,37 @@ def test_names_are_checked_before_writing(sheet: str, name: str, problem: str) -
     with pytest.raises(OutputError) as raised:
         write_workbook(book)
     assert str(raised.value).startswith(f"cannot write the workbook: {problem}: ")
+
+
+def _sheets(data: bytes) -> dict[str, Worksheet]:
+    import io
+
+    from openpyxl import load_workbook
+
+    return {ws.title: ws for ws in load_workbook(io.BytesIO(data)).worksheets}
+
+
+def test_monate_breaks_after_every_december_with_labels_repeated() -> None:
+    sheets = _sheets(workbook_bytes(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml")))
+    monate = sheets["Monate"]
+    # Months run from column D (4) for 2024…2028; each December ends 12 columns later: O, AA, …
+    assert [brk.id for brk in monate.col_breaks.brk] == [15, 27, 39, 51]
+    assert monate.print_title_cols == "$A:$C"
+    assert not monate.sheet_properties.pageSetUpPr.fitToPage  # Excel ignores breaks when fitting
+    # A page: columns A:C (34 + 6 + 15) and 12 months of 11, 187 × 5.6 pt = 1047 pt; A4
+    # landscape holds 842 − 72 pt between its half-inch margins: 770 / 1047 = 73 %.
+    assert monate.page_setup.scale == 73
+
+
+def test_long_texts_on_annahmen_wrap_in_taller_rows(tmp_path: Path) -> None:
+    scenario = tmp_path / "text.toml"
+    description = "Wort " * 60  # 300 characters
+    text = LONG.format(title="T", municipality="M", reference="R")
+    scenario.write_text(f'description = "{description}"\n' + text, encoding="utf-8")
+    annahmen = _sheets(workbook_bytes(load_scenario(scenario)))["Annahmen"]
+    row = next(c.row for c in annahmen["D"] if c.value == "description")
+    value = annahmen.cell(row, 2)
+    assert value.alignment.wrap_text and value.alignment.vertical == "top"
+    # Column B is 30 wide (168 pt, 162 pt of text at 5.6 pt a character: 28 per line), so the
+    # 300 characters take 11 lines of 13 pt.
+    assert annahmen.row_dimensions[row].height == 11 * 13.0

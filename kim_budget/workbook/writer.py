@@ -6,21 +6,33 @@ openpyxl writes formulas without results; `finish.py` adds the cached values aft
 from __future__ import annotations
 
 import io
+import math
 from datetime import date, datetime
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget.errors import OutputError
 from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.formula import Expr, column_letter, quote_sheet
+from kim_budget.verify_rules import (
+    MIN_TEXT_PT,
+    MONTHS_PER_PAGE,
+    POINTS_PER_WIDTH_UNIT,
+    page_widths,
+    printable_width,
+)
 from kim_budget.workbook.grid import Book, Cell, Sheet, Validation
 
 INPUT_STYLE = "Eingabe"
@@ -36,9 +48,9 @@ _ROLE_FONTS = {
     "section": Font(name="Arial", size=10, bold=True),
     "header": Font(name="Arial", size=10, bold=True),
     "total": Font(name="Arial", size=10, bold=True),
-    "note": Font(name="Arial", size=9, italic=True, color="595959"),
-    "key": Font(name="Consolas", size=9, color="595959"),
-    "unit": Font(name="Arial", size=9, color="595959"),
+    "note": Font(name="Arial", size=10, italic=True, color="595959"),
+    "key": Font(name="Consolas", size=10, color="595959"),
+    "unit": Font(name="Arial", size=10, color="595959"),
 }
 _PLAIN = Font(name="Arial", size=10)
 _STRUCTURE = PatternFill("solid", fgColor="EDEDED")
@@ -47,12 +59,25 @@ _FAIL = PatternFill("solid", fgColor="FFC7CE")
 _WARN_FONT = Font(color="9C0006")
 _WIDTHS = {
     "Übersicht": (48, 12, 16),
-    "Annahmen": (44, 36, 12, 28, 70),
-    "Monate": (46, 8, 16),
+    "Annahmen": (38, 30, 11, 30, 50),
+    "Monate": (34, 6, 15),
     "Haushalt": (46, 8, 16),
     "Prüfungen": (52, 14, 14),
     "Vergleich": (52, 12, 16),
 }
+_PERIOD_WIDTHS = {"Monate": 11}  # a month of amounts up to 999.999,99 €; a year gets 12
+_PERIOD_WIDTH = 12
+# Columns whose cells wrap (top-aligned) from the header row on, so long texts stay readable.
+_WRAPPED = {"Annahmen": (1, 2, 5), "Monate": (1,)}
+_WRAP_FROM_ROW = 4
+# Sheets with the column roles of a timeline (label | unit | total | one column per period):
+# their period columns are split into pages of whole years, columns A:C repeated.
+_PAGED = ("Übersicht", "Monate", "Haushalt", "Prüfungen", "Vergleich")
+_TITLE_COLUMNS = 3
+_SIDE_MARGIN = 0.5  # inch, left and right
+_SMALLEST_FONT = min(font.size or 11 for font in (*_ROLE_FONTS.values(), _PLAIN))
+_LOWEST_SCALE = 0.72  # plans pages so that the smallest font prints above MIN_TEXT_PT
+assert _SMALLEST_FONT * _LOWEST_SCALE >= MIN_TEXT_PT
 
 
 def _input_style() -> NamedStyle:
@@ -105,19 +130,24 @@ def _conditional_formats(ws: Worksheet, sheet: Sheet) -> None:
         ws.conditional_formatting.add(area, rule)
 
 
-def _charts(ws: Worksheet, sheet: Sheet) -> None:
-    """Bar charts; their alternative text and cached data are added when the file is finished."""
+def _charts(ws: Worksheet, sheet: Sheet, page_width: float) -> None:
+    """Bar charts; their alternative text and cached data are added when the file is finished.
+
+    A chart grows with the number of years but stays within the first page (`page_width` in
+    Excel's unit); its axis shows € in the numbers, so no text on it runs vertically.
+    """
+    widest = math.floor(page_width * POINTS_PER_WIDTH_UNIT / 72 * 2.54)  # cm
     for spec in sheet.charts:
         chart = BarChart()
         chart.type = "col"
         chart.grouping = "clustered"
         chart.title = spec.title
-        chart.y_axis.title = "€"
-        chart.y_axis.numFmt = "#,##0"
+        chart.y_axis.numFmt = '#,##0 "€"'
         chart.y_axis.delete = False
         chart.x_axis.delete = False
         chart.height = 7.5  # cm
-        chart.width = max(24, 4 + 3 * (spec.last_col - spec.first_col + 1))  # cm, per year
+        years = spec.last_col - spec.first_col + 1
+        chart.width = min(max(24, 4 + 3 * years), widest)  # cm
         for row, title in zip(spec.series, spec.series_titles, strict=True):
             values = Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=row)
             chart.series.append(Series(values, title_from_data=False, title=title))
@@ -125,6 +155,33 @@ def _charts(ws: Worksheet, sheet: Sheet) -> None:
             Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=spec.categories)
         )
         ws.add_chart(chart, f"A{spec.anchor_row}")
+
+
+_LINE_HEIGHT = 13.0  # pt, one line of wrapped 10 pt Arial
+_CHARACTER_WIDTH = 5.6  # pt, a generous average for 10 pt Arial, so wrapped text never clips
+_CELL_PADDING = 6.0  # pt, inside a cell's borders
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` takes wrapped in a column of `width` (Excel's unit)."""
+    per_line = max(1, int((width * POINTS_PER_WIDTH_UNIT - _CELL_PADDING) // _CHARACTER_WIDTH))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _wrapped(sheet_name: str, row: int, col: int) -> bool:
+    return row >= _WRAP_FROM_ROW and col in _WRAPPED.get(_kind(sheet_name), ())
+
+
+def _row_heights(ws: Worksheet, sheet: Sheet, widths: list[float]) -> None:
+    """Rows with wrapped text get the height of their longest text. Set explicitly: LibreOffice
+    does not grow rows of an .xlsx file on loading it."""
+    lines: dict[int, int] = {}
+    for (row, col), cell in sheet.cells.items():
+        if isinstance(cell.content, str) and _wrapped(sheet.name, row, col):
+            lines[row] = max(lines.get(row, 1), _lines(cell.content, widths[col - 1]))
+    for row, count in sorted(lines.items()):
+        if count > 1:
+            ws.row_dimensions[row].height = count * _LINE_HEIGHT
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str) -> None:
@@ -152,6 +209,8 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str) 
         target.number_format = TEXT_FORMAT
     if cell.role == "note":
         target.alignment = Alignment(wrap_text=False, vertical="top")
+    if row >= _WRAP_FROM_ROW and _kind(sheet_name) in _WRAPPED:  # rows of wrapped text
+        target.alignment = Alignment(wrap_text=_wrapped(sheet_name, row, col), vertical="top")
 
 
 HEADER_LEFT, HEADER_TEXT = 110, 251  # Excel: ≤ 255 characters with the codes &L and &R
@@ -166,13 +225,101 @@ def _header_text(text: str, limit: int) -> str:
     return escaped
 
 
-def _page_setup(ws: Worksheet, sheet: Sheet, book: Book) -> None:
+def _kind(sheet_name: str) -> str:
+    """The sheet's kind: "Monate" for "Monate 2" of a comparison."""
+    return sheet_name.split(" ")[0]
+
+
+def _column_widths(sheet: Sheet) -> list[float]:
+    """The width (Excel's unit) of every column from A to the last used one."""
+    kind = _kind(sheet.name)
+    widths = _WIDTHS.get(kind, ())
+    period = _PERIOD_WIDTHS.get(kind, _PERIOD_WIDTH)
+    last_col = max((col for _, col in sheet.cells), default=1)
+    return [widths[col - 1] if col <= len(widths) else period for col in range(1, last_col + 1)]
+
+
+def _column_breaks(sheet: Sheet, widths: list[float]) -> list[int]:
+    """Columns after which a page starts: after each December on "Monate"; elsewhere after
+    as many whole years as print at `_LOWEST_SCALE` or larger, pages of equal year counts."""
+    kind = _kind(sheet.name)
+    periods = len(widths) - _TITLE_COLUMNS
+    if kind not in _PAGED or periods <= 0:
+        return []
+    if kind == "Monate":
+        per_page = MONTHS_PER_PAGE
+    else:
+        room = printable_width(_margins_pt()) / (POINTS_PER_WIDTH_UNIT * _LOWEST_SCALE)
+        fitting = (room - sum(widths[:_TITLE_COLUMNS])) // _PERIOD_WIDTH
+        pages = math.ceil(periods / max(1, int(fitting)))
+        per_page = math.ceil(periods / pages)
+    return list(range(_TITLE_COLUMNS + per_page, len(widths), per_page))
+
+
+def _margins_pt() -> float:
+    return 2 * _SIDE_MARGIN * 72
+
+
+def _scale(widths: list[float], breaks: list[int]) -> int:
+    """The largest scale (percent, at most 100) at which every page across fits the paper."""
+    widest = max(page_widths(widths, breaks, _TITLE_COLUMNS))
+    fitting = printable_width(_margins_pt()) / (widest * POINTS_PER_WIDTH_UNIT)
+    return min(100, math.floor(100 * fitting))
+
+
+_TOP_BOTTOM_MARGIN = 0.6  # inch, the header and footer print inside
+_PAPER_HEIGHT_PT = 595.0  # A4 landscape
+
+
+def _one_page_is_readable(ws: Worksheet, sheet: Sheet, widths: list[float]) -> bool:
+    """Whether the whole sheet fits one page with its smallest text at MIN_TEXT_PT or more;
+    otherwise it prints one page wide and continues on further pages."""
+    last_row = max((row for row, _ in sheet.cells), default=1)
+    default = float(ws.sheet_format.defaultRowHeight or 15)
+    height = sum(ws.row_dimensions[row].height or default for row in range(1, last_row + 1))
+    across = printable_width(_margins_pt()) / (sum(widths) * POINTS_PER_WIDTH_UNIT)
+    down = (_PAPER_HEIGHT_PT - 2 * _TOP_BOTTOM_MARGIN * 72) / height
+    return _SMALLEST_FONT * min(1.0, across, down) >= MIN_TEXT_PT + 0.2  # room for rounding
+
+
+def _page_setup(ws: Worksheet, sheet: Sheet, book: Book, widths: list[float]) -> None:
+    """A4 landscape. A one-page sheet fits its page; every other sheet prints at a fixed scale
+    with column breaks between whole years, because Excel ignores manual breaks when fitting."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(
+        left=_SIDE_MARGIN,
+        right=_SIDE_MARGIN,
+        top=_TOP_BOTTOM_MARGIN,
+        bottom=_TOP_BOTTOM_MARGIN,
+        header=0.25,
+        footer=0.25,
+    )
+    breaks = _column_breaks(sheet, widths)
+    if sheet.one_page and not breaks and _one_page_is_readable(ws, sheet, widths):
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        ws.page_setup.scale = _scale(widths, breaks)
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+        for col in breaks:
+            ws.col_breaks.append(Break(id=col))
     ws.print_options.gridLines = False
+    _header_footer(ws, book)
+    if sheet.freeze is not None:
+        row, col = sheet.freeze
+        ws.freeze_panes = f"{column_letter(col)}{row}"
+        ws.print_title_rows = f"1:{row - 1}"
+        ws.print_title_cols = f"A:{column_letter(col - 1)}"
+    else:
+        if breaks:
+            ws.print_title_cols = f"A:{column_letter(_TITLE_COLUMNS)}"
+        if sheet.title_rows is not None:
+            ws.print_title_rows = f"{sheet.title_rows[0]}:{sheet.title_rows[1]}"
+
+
+def _header_footer(ws: Worksheet, book: Book) -> None:
     place = [book.properties.get(key, "") for key in ("municipality", "reference")]
     left = _header_text(" – ".join(part for part in place if part), HEADER_LEFT)
     header, footer = ws.oddHeader, ws.oddFooter
@@ -182,20 +329,10 @@ def _page_setup(ws: Worksheet, sheet: Sheet, book: Book) -> None:
     footer.left.text = "&F"
     footer.center.text = "&A"
     footer.right.text = "Seite &P von &N"
-    if sheet.freeze is not None:
-        row, col = sheet.freeze
-        ws.freeze_panes = f"{column_letter(col)}{row}"
-        ws.print_title_rows = f"1:{row - 1}"
-        ws.print_title_cols = f"A:{column_letter(col - 1)}"
-    elif sheet.title_rows is not None:
-        ws.print_title_rows = f"{sheet.title_rows[0]}:{sheet.title_rows[1]}"
 
 
-def _widths(ws: Worksheet, sheet: Sheet) -> None:
-    widths = _WIDTHS.get(sheet.name.split(" ")[0], ())
-    last_col = max((col for _, col in sheet.cells), default=1)
-    for col in range(1, last_col + 1):
-        width = widths[col - 1] if col <= len(widths) else 12
+def _widths(ws: Worksheet, widths: list[float]) -> None:
+    for col, width in enumerate(widths, start=1):
         ws.column_dimensions[column_letter(col)].width = width
 
 
@@ -220,16 +357,23 @@ def write_workbook(book: Book) -> bytes:
     check_names(book)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
+    # The default font sets the unit of column widths: Arial 10 (as in every cell) measures the
+    # same in Excel and LibreOffice; openpyxl's Calibri is replaced by wider fonts where missing.
+    styles: Any = wb  # openpyxl has no public setting for the default font
+    styles._fonts = IndexedList([_PLAIN])
+    styles._named_styles["Normal"].font = _PLAIN
     wb.add_named_style(_input_style())
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)
         for (row, col), cell in sorted(sheet.cells.items()):
             _write_cell(ws, row, col, cell, sheet.name)
-        _widths(ws, sheet)
-        _page_setup(ws, sheet, book)
+        widths = _column_widths(sheet)
+        _widths(ws, widths)
+        _row_heights(ws, sheet, widths)
+        _page_setup(ws, sheet, book, widths)
         _data_validations(ws, sheet)
         _conditional_formats(ws, sheet)
-        _charts(ws, sheet)
+        _charts(ws, sheet, page_widths(widths, _column_breaks(sheet, widths), _TITLE_COLUMNS)[0])
         ws.protection.sheet = True  # no password: a treasurer can lift it knowingly
     for name, ref in book.names.items():
         wb.defined_names[name] = DefinedName(
