@@ -14,7 +14,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -23,10 +23,12 @@ import pytest
 from helpers import SHIPPED, require_engine, scenario_files
 from openpyxl import Workbook
 from openpyxl.styles import NamedStyle, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from resave import resave_gnumeric, resave_libreoffice
 
 from kim_budget import engine as engine_module
 from kim_budget import verify as verify_module
@@ -824,6 +826,190 @@ def test_workbook_without_recalculation_on_load(tmp_path: Path) -> None:
                 data = data.replace(b'fullCalcOnLoad="1"', b"")
             target.writestr(entry, data)
     assert [f.rule for f in findings_of(patched)] == ["E1"]
+
+
+# --- re-saved by LibreOffice and Gnumeric -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resaved:
+    built: list[Path]
+    libreoffice: list[Path]
+    gnumeric: list[Path]
+
+
+@pytest.fixture(scope="module")
+def resaved(tmp_path_factory: pytest.TempPathFactory) -> Resaved:
+    """A shipped scenario and the comparison of all four, built, then opened and saved
+    unedited (the comparison holds every scenario's sheets)."""
+    require_engine("LibreOffice", engine_module.libreoffice_available())
+    require_engine("Gnumeric", engine_module.gnumeric_available())
+    root = tmp_path_factory.mktemp("resaved")
+    (root / "built").mkdir()
+    scenario = root / "built" / "vzae-1.173-ab-2024-10.xlsx"
+    scenario.write_bytes(workbook_bytes(load_scenario(SHIPPED / f"{scenario.stem}.toml")))
+    built = [scenario]
+    comparison = root / "built" / "Szenarienvergleich.xlsx"
+    comparison.write_bytes(comparison_bytes(load_scenarios([SHIPPED])))
+    built.append(comparison)
+    return Resaved(
+        built,
+        resave_libreoffice(built, root / "libreoffice"),
+        resave_gnumeric(built, root / "gnumeric"),
+    )
+
+
+def _part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name).decode()
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What re-saving a sheet should keep."""
+
+    protected: bool
+    unlocked: frozenset[str]
+    validated: frozenset[str]
+    print_titles: tuple[str | None, str | None]
+
+
+def _facts(path: Path) -> tuple[dict[str, str], dict[str, SheetFacts]]:
+    """The workbook-scope names (sheet names unquoted) and each sheet's facts."""
+    book = engine_module.load_workbook(path, data_only=False)
+    names = {name: str(d.attr_text).replace("'", "") for name, d in book.defined_names.items()}
+    sheets = {}
+    for ws in book.worksheets:
+        cells = [cell for row in ws.iter_rows() for cell in row if cell.value is not None]
+        validated = {
+            f"{get_column_letter(col)}{row}"
+            for dv in ws.data_validations.dataValidation
+            for cell_range in dv.sqref.ranges
+            for row, col in cell_range.cells
+        }
+        sheets[ws.title] = SheetFacts(
+            bool(ws.protection.sheet),
+            frozenset(c.coordinate for c in cells if not c.protection.locked),
+            frozenset(validated),
+            (ws.print_title_rows, ws.print_title_cols),
+        )
+    return names, sheets
+
+
+def _annahmen(path: Path) -> Worksheet:
+    book = engine_module.load_workbook(path, data_only=False)
+    return book[next(name for name in book.sheetnames if name.startswith("Annahmen"))]
+
+
+def _booleans(path: Path) -> dict[str, bool]:
+    """The cells of (the first) Annahmen that hold TRUE or FALSE as a value."""
+    sheet = _annahmen(path)
+    return {
+        cell.coordinate: cell.value
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, bool)
+    }
+
+
+def _same_cached_values(original: Path, resaved: Path) -> list[engine_module.Mismatch]:
+    cells = list(engine_module.formula_cells(original))
+    return engine_module.compare(
+        engine_module.cached_values(original), engine_module.cached_values(resaved), cells
+    )
+
+
+@pytest.mark.engine
+def test_what_libreoffice_changes_when_it_saves(resaved: Resaved) -> None:
+    for original, saved in zip(resaved.built, resaved.libreoffice, strict=True):
+        assert 'fullCalcOnLoad="1"' in _part(original, "xl/workbook.xml")
+        assert "fullCalcOnLoad" not in _part(saved, "xl/workbook.xml")
+        assert "<Application>LibreOffice/" in _part(saved, "docProps/app.xml")
+        # The input style survives, but behind LibreOffice's built-in styles: openpyxl's own
+        # lookup of a cell's style fails on it (the crash verify once had).
+        book = engine_module.load_workbook(saved, data_only=False)
+        assert "Eingabe" in book.named_styles
+        inputs = _annahmen(saved)
+        first_input = next(c for row in inputs.iter_rows() for c in row if not c.protection.locked)
+        with pytest.raises(IndexError):
+            _ = first_input.style
+        # A typed-in TRUE becomes the formula =TRUE().
+        booleans = _booleans(original)
+        assert True in booleans.values() and False in booleans.values()
+        annahmen = _annahmen(saved)
+        assert {cell: annahmen[cell].value for cell in booleans} == {
+            cell: "=TRUE()" if value else "=FALSE()" for cell, value in booleans.items()
+        }
+        # Kept: protection, unlocked and validated cells, print titles, names, cached values.
+        assert _facts(saved) == _facts(original)
+        assert _same_cached_values(original, saved) == []
+
+
+@pytest.mark.engine
+def test_what_gnumeric_changes_when_it_saves(resaved: Resaved) -> None:
+    for original, saved in zip(resaved.built, resaved.gnumeric, strict=True):
+        assert "fullCalcOnLoad" not in _part(saved, "xl/workbook.xml")
+        assert "<Application>gnumeric</Application>" in _part(saved, "docProps/app.xml")
+        assert "<cellStyle " not in _part(saved, "xl/styles.xml")  # no named style at all
+        # Print titles become names Excel and LibreOffice do not know ("Print_Titles" instead
+        # of "_xlnm.Print_Titles", rows and columns together as ERROR("…")): they are lost.
+        workbook = _part(saved, "xl/workbook.xml")
+        assert 'name="Print_Titles"' in workbook and "_xlnm.Print_Titles" not in workbook
+        names, sheets = _facts(original)
+        assert _facts(saved) == (
+            names,
+            {title: replace(facts, print_titles=(None, None)) for title, facts in sheets.items()},
+        )
+        assert _booleans(saved) == _booleans(original)
+        assert _same_cached_values(original, saved) == []
+
+
+@pytest.mark.engine
+def test_workbook_resaved_by_libreoffice_passes(resaved: Resaved) -> None:
+    report = verify_workbooks(resaved.libreoffice, require_engine=True)
+    assert [str(finding) for finding in report.findings] == []
+    assert report.recalculated == report.confirmed == tuple(resaved.libreoffice)
+
+
+@pytest.mark.engine
+def test_workbook_resaved_by_gnumeric_loses_only_its_print_titles(resaved: Resaved) -> None:
+    report = verify_workbooks(resaved.gnumeric, require_engine=True)
+    assert report.recalculated == report.confirmed == tuple(resaved.gnumeric)
+    timelines = {
+        (path, sheet)
+        for path in resaved.gnumeric
+        for sheet in engine_module.load_workbook(path, data_only=True).sheetnames
+        if sheet.startswith(("Monate", "Haushalt"))
+    }
+    assert len(timelines) == 2 + 4 * 2  # Monate and Haushalt, and the comparison's four of each
+    assert {(f.rule, "print title" in f.message) for f in report.findings} == {("S6", True)}
+    assert {(f.path, f.sheet) for f in report.findings} == timelines
+
+
+@pytest.mark.engine
+def test_opendocument_file_renamed_to_xlsx(resaved: Resaved, tmp_path: Path) -> None:
+    (ods,) = resave_libreoffice(resaved.built[:1], tmp_path, "ods")
+    renamed = ods.rename(tmp_path / "Haushalt.xlsx")
+    assert [(f.rule, f.message) for f in findings_of(renamed)] == [
+        (
+            "W0",
+            "not an xlsx workbook: an OpenDocument file (.ods); save it as Excel 2007-365 (.xlsx)",
+        )
+    ]
+
+
+@pytest.mark.engine
+def test_workbook_saved_by_openpyxl_is_not_recalculated(tmp_path: Path) -> None:
+    require_engine("LibreOffice", engine_module.libreoffice_available())
+    built = tmp_path / "built.xlsx"
+    built.write_bytes(workbook_bytes(load_scenario(SHIPPED / "vzae-1.000-ab-2025-01.toml")))
+    openpyxl.load_workbook(built).save(tmp_path / "resaved.xlsx")
+    report = verify_workbooks([built, tmp_path / "resaved.xlsx"], require_engine=True)
+    assert [(f.path.name, f.rule) for f in report.findings] == [
+        ("resaved.xlsx", "M1"),
+        ("resaved.xlsx", "E1"),
+    ]
+    assert report.recalculated == report.confirmed == (built,)
 
 
 # --- files and folders ----------------------------------------------------------------------
