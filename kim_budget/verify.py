@@ -4,8 +4,12 @@ The standard follows the FAST Standard and the ICAEW Financial Modelling Code wh
 can see it. Each finding names the file, sheet, cell and rule (see `RULES`). Formula rules
 live in `verify_rules.py`, Excel's name rules in `excel_names.py` (both pure, no openpyxl);
 this module applies them to the cells, sheets and names of each workbook, read with openpyxl
-and, for what openpyxl reads lossily (headers and footers, external-link parts, ``calcPr``),
-from the package's XML.
+and, for what openpyxl reads lossily (headers and footers, external-link parts, ``calcPr``,
+named cell styles, the program that saved the file), from the package's XML.
+
+Any file is read without an exception escaping: what is no readable workbook is one W0
+finding saying what it is, and a workbook re-saved by LibreOffice or Gnumeric is judged by
+what re-saving really changes (see README, "Checking a workbook").
 
 LibreOffice recalculates all workbooks in one run (rule E1), when it is installed.
 
@@ -202,13 +206,19 @@ def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
         findings.append(Finding(Path("."), "", "", "W0", "no workbook given"))
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                entry
-                for entry in path.iterdir()
-                if entry.suffix.lower() == ".xlsx"
-                and entry.is_file()
-                and not entry.name.startswith((".", "~$"))
-            )
+            try:
+                found = sorted(
+                    entry
+                    for entry in path.iterdir()
+                    if entry.suffix.lower() == ".xlsx"
+                    and entry.is_file()
+                    and not entry.name.startswith((".", "~$"))
+                )
+            except OSError as error:
+                findings.append(
+                    Finding(path, "", "", "W0", f"cannot list the folder: {error.strerror}")
+                )
+                continue
             if not found:
                 findings.append(Finding(path, "", "", "W0", "no workbook (*.xlsx) in this folder"))
             files.extend(found)
@@ -323,7 +333,9 @@ def _unreadable(path: Path) -> str | None:
                 return "not an xlsx workbook: a zip archive without the parts of a workbook"
             corrupt = archive.testzip()
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
-        return f"truncated or damaged: {error}"
+        return f"truncated or damaged: {_describe(error)}"
+    except NotImplementedError as error:  # e.g. a compression method zipfile does not know
+        return f"not an xlsx workbook: {_describe(error)}"
     if corrupt is not None:
         return f"truncated or damaged: the part {corrupt} is corrupt (CRC check failed)"
     return None
@@ -436,10 +448,12 @@ def _open(path: Path) -> _Opened:
     problem = _unreadable(path)
     if problem is not None:
         raise _Unreadable(problem)
-    package = _read_package(path)
     try:
+        package = _read_package(path)
         return _Opened(package, _load(path, data_only=False), _load(path, data_only=True))
-    except Exception as error:  # openpyxl's errors on damaged files share no type
+    except _Unreadable:
+        raise
+    except Exception as error:  # zipfile's and openpyxl's errors on damaged files share no type
         raise _Unreadable(f"damaged: the workbook cannot be read ({_describe(error)})") from None
 
 
