@@ -64,7 +64,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Build workbooks and council texts from scenario files.")
 @PATHS
 @click.option(
     "-o",
@@ -116,7 +116,7 @@ def build(
         click.echo(f"{output.path}: Eigenanteil {shares}")
 
 
-@main.command()
+@main.command(short_help="Check scenario files; write nothing.")
 @PATHS
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files, write nothing (PATHS: files or folders; default scenarios/)."""
@@ -128,7 +128,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"{scenario.path}: OK ({scenario.title})")
 
 
-@main.command()
+@main.command(short_help="Check generated workbooks against the model rules.")
 @PATHS
 @click.option(
     "--require-engine",
@@ -152,6 +152,15 @@ def verify(paths: tuple[Path, ...], require_engine: bool, no_engine: bool) -> No
         click.echo(str(finding))
     if report.engine_skipped and not no_engine:
         click.echo("LibreOffice is not installed: the recalculation check was skipped.", err=True)
+    if report.recalculated:
+        recalculated = _count(len(report.recalculated), "workbook")
+        unconfirmed = len(report.recalculated) - len(report.confirmed)
+        outcome = (
+            "every cached value confirmed"
+            if not unconfirmed
+            else f"{_count(unconfirmed, 'workbook')} with cached values it did not confirm (E1)"
+        )
+        click.echo(f"LibreOffice recalculated {recalculated}: {outcome}.")
     checked = _count(len(report.checked), "workbook")
     if report.ok:
         click.echo(f"{checked} checked: OK")

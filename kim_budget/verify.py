@@ -4,8 +4,12 @@ The standard follows the FAST Standard and the ICAEW Financial Modelling Code wh
 can see it. Each finding names the file, sheet, cell and rule (see `RULES`). Formula rules
 live in `verify_rules.py`, Excel's name rules in `excel_names.py` (both pure, no openpyxl);
 this module applies them to the cells, sheets and names of each workbook, read with openpyxl
-and, for what openpyxl reads lossily (headers and footers, external-link parts, ``calcPr``),
-from the package's XML.
+and, for what openpyxl reads lossily (headers and footers, external-link parts, ``calcPr``,
+named cell styles, the program that saved the file), from the package's XML.
+
+Any file is read without an exception escaping: what is no readable workbook is one W0
+finding saying what it is, and a workbook re-saved by LibreOffice or Gnumeric is judged by
+what re-saving really changes (see README, "Checking a workbook").
 
 LibreOffice recalculates all workbooks in one run (rule E1), when it is installed.
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +39,7 @@ from kim_budget.verify_rules import (
     MAX_HEADER_FOOTER_LENGTH,
     MIN_TEXT_PT,
     PrintLayout,
+    boolean_literal,
     check_sheet_order,
     footer_problems,
     function_problems,
@@ -74,6 +80,11 @@ ENGINE_MISSING = "LibreOffice (soffice) is not installed; install libreoffice-ca
 MAX_PROMPT = 255
 MAX_TITLE = 32
 TYPED_VALUE = "number typed in as a value; derived figures must be formulas"
+NO_CACHED_VALUES = (
+    "none of its {count} formulas has a cached value (it was saved by a program that does "
+    "not calculate), so previews, Protected View and pandas show no figures; open and save "
+    "the workbook in a spreadsheet program, or rebuild it"
+)
 
 RULES = {
     "W0": "the workbook exists and can be read",
@@ -86,7 +97,10 @@ RULES = {
     "S1": "sheet order",
     "S2": "nothing hidden (sheets, rows, columns)",
     "S3": "every sheet protected",
-    "S4": f"inputs: style {INPUT_STYLE}, unlocked, constants, only on {INPUT_SHEET}",
+    "S4": (
+        f"inputs: unlocked, in the style {INPUT_STYLE} (where the workbook keeps named "
+        f"styles), constants, only on {INPUT_SHEET}"
+    ),
     "S5": "data validation with prompt and error message on every input cell",
     "S6": (
         "print setup: A4 landscape, print titles, text printed at least "
@@ -129,6 +143,10 @@ class Report:
     """True when LibreOffice did not recalculate (not installed, or use_engine=False)."""
     checked: tuple[Path, ...]
     """The workbook files looked at, in order."""
+    recalculated: tuple[Path, ...] = ()
+    """The workbooks LibreOffice recalculated (E1), in order."""
+    confirmed: tuple[Path, ...] = ()
+    """Those of `recalculated` whose every cached value LibreOffice confirmed."""
 
     @property
     def ok(self) -> bool:
@@ -162,17 +180,28 @@ def verify_workbooks(
         if cells is not None:
             formula_cells[path] = cells
     engine_skipped = True
+    recalculated: list[Path] = []
+    confirmed: list[Path] = []
     if use_engine:
         from kim_budget import engine
 
         if engine.libreoffice_available():
             engine_skipped = False
-            for finding in _engine_findings(formula_cells):
+            engine_findings, recalculated = _engine_findings(formula_cells)
+            for finding in engine_findings:
                 per_file[finding.path].append(finding)
+            unconfirmed = {finding.path for finding in engine_findings}
+            confirmed = [path for path in recalculated if path not in unconfirmed]
         elif require_engine:
             findings.append(Finding(paths[0] if paths else Path("."), "", "", "E0", ENGINE_MISSING))
     ordered = [finding for path in files for finding in per_file[path]]
-    return Report(tuple(ordered + findings), engine_skipped, tuple(files))
+    return Report(
+        tuple(ordered + findings),
+        engine_skipped,
+        tuple(files),
+        tuple(recalculated),
+        tuple(confirmed),
+    )
 
 
 def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
@@ -183,13 +212,19 @@ def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
         findings.append(Finding(Path("."), "", "", "W0", "no workbook given"))
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                entry
-                for entry in path.iterdir()
-                if entry.suffix.lower() == ".xlsx"
-                and entry.is_file()
-                and not entry.name.startswith((".", "~$"))
-            )
+            try:
+                found = sorted(
+                    entry
+                    for entry in path.iterdir()
+                    if entry.suffix.lower() == ".xlsx"
+                    and entry.is_file()
+                    and not entry.name.startswith((".", "~$"))
+                )
+            except OSError as error:
+                findings.append(
+                    Finding(path, "", "", "W0", f"cannot list the folder: {error.strerror}")
+                )
+                continue
             if not found:
                 findings.append(Finding(path, "", "", "W0", "no workbook (*.xlsx) in this folder"))
             files.extend(found)
@@ -202,6 +237,13 @@ def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
 
 # --- reading --------------------------------------------------------------------------------
 
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OPENDOCUMENT = b"application/vnd.oasis.opendocument"
+
+
+class _Unreadable(Exception):
+    """The file is no workbook verify can read; the message says what it is instead."""
+
 
 @dataclass(frozen=True)
 class _Package:
@@ -211,10 +253,28 @@ class _Package:
     """Sheet name → (odd header, odd footer) as stored (openpyxl splits them lossily)."""
     external_parts: tuple[str, ...]
     full_calc_on_load: bool
+    application: str
+    """The program that saved the file, as docProps/app.xml names it ("" when it does not)."""
+    style_names: dict[int, str]
+    """Index in cellStyleXfs → name of the named cell style (cellStyles) it belongs to."""
+    custom_styles: tuple[str, ...]
+    """The named cell styles that are not built in (no builtinId), in file order."""
+
+    @property
+    def written_by_openpyxl(self) -> bool:
+        """Whether the cached values come from a program that does not calculate."""
+        return not self.application or "openpyxl" in self.application.casefold()
 
 
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
+
+
+def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(archive.read(part))
+    except ElementTree.ParseError as error:
+        raise _Unreadable(f"damaged: the part {part} is not well-formed XML ({error})") from None
 
 
 def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
@@ -224,7 +284,7 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     if rels not in archive.namelist():
         return {}
     targets: dict[str, tuple[str, str]] = {}
-    for element in ElementTree.fromstring(archive.read(rels)):
+    for element in _xml(archive, rels):
         target = element.get("Target", "")
         if element.get("TargetMode") != "External":
             target = target[1:] if target.startswith("/") else posixpath.join(folder, target)
@@ -235,24 +295,101 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
 
 def _header_footer(archive: zipfile.ZipFile, part: str) -> tuple[str, str]:
     texts = {"oddHeader": "", "oddFooter": ""}
-    with archive.open(part) as stream:
-        for _, element in ElementTree.iterparse(stream):
-            tag = _local(element.tag)
-            if tag in texts:
-                texts[tag] = element.text or ""
-            elif tag == "headerFooter":
-                break
+    try:
+        with archive.open(part) as stream:
+            for _, element in ElementTree.iterparse(stream):
+                tag = _local(element.tag)
+                if tag in texts:
+                    texts[tag] = element.text or ""
+                elif tag == "headerFooter":
+                    break
+    except ElementTree.ParseError as error:
+        raise _Unreadable(f"damaged: the part {part} is not well-formed XML ({error})") from None
     return texts["oddHeader"], texts["oddFooter"]
 
 
-def _read_package(path: Path) -> _Package:
-    with zipfile.ZipFile(path) as archive:
-        office = next(
-            target
-            for kind, target in _relationships(archive, "").values()
-            if kind.endswith("/officeDocument")
+def _unreadable(path: Path) -> str | None:
+    """What the file is when it is no xlsx workbook (empty, text, .xls, .ods, truncated)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as stream:
+            head = stream.read(len(_OLE2_SIGNATURE))
+    except OSError as error:
+        return f"cannot be opened: {error.strerror or error}"
+    if size == 0:
+        return "not an xlsx workbook: the file is empty (0 bytes)"
+    if head == _OLE2_SIGNATURE:
+        return (
+            "not an xlsx workbook: an Excel 97-2003 file (.xls) or a password-protected "
+            "workbook; save it as Excel 2007-365 (.xlsx) without a password"
         )
-        workbook = ElementTree.fromstring(archive.read(office))
+    if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):
+            return f"truncated or damaged: the zip archive is incomplete ({size} bytes)"
+        return "not an xlsx workbook (no zip archive)"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.read("mimetype").startswith(_OPENDOCUMENT):
+                return (
+                    "not an xlsx workbook: an OpenDocument file (.ods); "
+                    "save it as Excel 2007-365 (.xlsx)"
+                )
+            if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
+                return "not an xlsx workbook: a zip archive without the parts of a workbook"
+            corrupt = archive.testzip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        return f"truncated or damaged: {_describe(error)}"
+    except NotImplementedError as error:  # e.g. a compression method zipfile does not know
+        return f"not an xlsx workbook: {_describe(error)}"
+    if corrupt is not None:
+        return f"truncated or damaged: the part {corrupt} is corrupt (CRC check failed)"
+    return None
+
+
+def _styles(archive: zipfile.ZipFile, part: str) -> tuple[dict[int, str], tuple[str, ...]]:
+    """The named cell styles: cellStyleXfs index → name, and the names not built in."""
+    names: dict[int, str] = {}
+    custom: list[str] = []
+    for element in _xml(archive, part).iter():
+        if _local(element.tag) != "cellStyle":
+            continue
+        name = element.get("name", "")
+        xf = element.get("xfId", "")
+        if xf.isdigit():
+            names.setdefault(int(xf), name)
+        if element.get("builtinId") is None:
+            custom.append(name)
+    return names, tuple(custom)
+
+
+def _application(archive: zipfile.ZipFile) -> str:
+    for kind, target in _relationships(archive, "").values():
+        if kind.endswith("/extended-properties") and target in archive.namelist():
+            element = next(
+                (e for e in _xml(archive, target).iter() if _local(e.tag) == "Application"), None
+            )
+            return (element.text or "").strip() if element is not None else ""
+    return ""
+
+
+def _read_package(path: Path) -> _Package:
+    """Reads the package's XML; raises `_Unreadable` when a part is missing or damaged."""
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        office = next(
+            (
+                target
+                for kind, target in _relationships(archive, "").values()
+                if kind.endswith("/officeDocument")
+            ),
+            None,
+        )
+        if office is None or office not in names:
+            raise _Unreadable("not an xlsx workbook: the package has no workbook part")
+        workbook = _xml(archive, office)
+        if _local(workbook.tag) != "workbook":
+            raise _Unreadable(f"not an xlsx workbook: its main part {office} is no workbook")
         parts = _relationships(archive, office)
         headers: dict[str, tuple[str, str]] = {}
         full_calc = False
@@ -261,14 +398,22 @@ def _read_package(path: Path) -> _Package:
             if tag == "calcPr":
                 full_calc = element.get("fullCalcOnLoad") in ("1", "true")
             elif tag == "sheet":
+                sheet = element.get("name", "")
                 rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
                 target = parts.get(rid, ("", ""))[1]
-                if target in archive.namelist():
-                    headers[element.get("name", "")] = _header_footer(archive, target)
-        external = tuple(
-            name for name in archive.namelist() if name.lower().startswith("xl/externallinks/")
-        )
-    return _Package(headers, external, full_calc)
+                if target not in names:
+                    raise _Unreadable(
+                        f"damaged: the sheet {sheet} is listed, but its part "
+                        f"{target or '(none)'} is missing"
+                    )
+                headers[sheet] = _header_footer(archive, target)
+        styles = next((target for kind, target in parts.values() if kind.endswith("/styles")), "")
+        if styles not in names:
+            raise _Unreadable("damaged: the part with the cell formats (styles) is missing")
+        style_names, custom = _styles(archive, styles)
+        external = tuple(name for name in names if name.lower().startswith("xl/externallinks/"))
+        application = _application(archive)
+    return _Package(headers, tuple(sorted(external)), full_calc, application, style_names, custom)
 
 
 def _load(path: Path, *, data_only: bool) -> Workbook:
@@ -276,6 +421,12 @@ def _load(path: Path, *, data_only: bool) -> Workbook:
     from kim_budget import engine
 
     return engine.load_workbook(path, data_only=data_only)
+
+
+def _describe(error: Exception) -> str:
+    """An error's own words, for a finding (the exception's class means nothing to a user)."""
+    text = str(error).strip().strip("'\"")
+    return text or "unexpected content"
 
 
 class _Findings:
@@ -289,32 +440,75 @@ class _Findings:
         self.items.append(Finding(self.path, sheet, cell, rule, message))
 
 
-def _check_workbook(path: Path) -> tuple[list[Finding], list[_CellKey] | None]:
-    """The findings of one workbook and its formula cells (None when it cannot be read)."""
-    out = _Findings(path)
+@dataclass(frozen=True)
+class _Opened:
+    """A readable workbook: its package XML, formulas and cached values."""
+
+    package: _Package
+    book: Workbook
+    cached: Workbook
+
+
+def _open(path: Path) -> _Opened:
+    """The workbook, or `_Unreadable` saying what the file is instead."""
+    problem = _unreadable(path)
+    if problem is not None:
+        raise _Unreadable(problem)
     try:
         package = _read_package(path)
-        book = _load(path, data_only=False)
-        cached = _load(path, data_only=True)
-    except Exception as error:  # any unreadable file is a finding, not a crash
-        out.add("W0", f"cannot read the workbook: {type(error).__name__}: {error}")
+        return _Opened(package, _load(path, data_only=False), _load(path, data_only=True))
+    except _Unreadable:
+        raise
+    except Exception as error:  # zipfile's and openpyxl's errors on damaged files share no type
+        raise _Unreadable(f"damaged: the workbook cannot be read ({_describe(error)})") from None
+
+
+def _check_workbook(path: Path) -> tuple[list[Finding], list[_CellKey] | None]:
+    """The findings of one workbook and the formula cells LibreOffice is to confirm.
+
+    None instead of the cells when the workbook cannot be read or has no cached values.
+    Never raises for a bad file: what cannot be read or checked is a finding (W0).
+    """
+    out = _Findings(path)
+    try:
+        opened = _open(path)
+    except _Unreadable as error:
+        out.add("W0", str(error))
         return out.items, None
+    try:
+        return out.items, _check_contents(out, path, opened)
+    except Exception as error:  # a file some program wrote oddly must not end the run
+        out.add(
+            "W0",
+            f"the workbook could not be checked completely ({_describe(error)}); "
+            "the findings above are all that was found",
+        )
+        return out.items, None
+
+
+def _check_contents(out: _Findings, path: Path, opened: _Opened) -> list[_CellKey] | None:
+    package, book, cached = opened.package, opened.book, opened.cached
     for problem in check_sheet_order(book.sheetnames):
         out.add("S1", problem)
     _check_names(out, book)
     for part in package.external_parts:
         out.add("F3", f"link to another file: the package has the part {part}")
-    if not package.full_calc_on_load:
+    if not package.full_calc_on_load and package.written_by_openpyxl:
         out.add("E1", "the workbook does not force recalculation on load (calcPr fullCalcOnLoad)")
-    if INPUT_STYLE not in book.named_styles:
-        out.add("S4", f"the workbook has no named cell style {INPUT_STYLE}")
+    inputs = _input_rules(out, package)
     cells: list[_CellKey] = []
+    uncached = 0
     for ws in book.worksheets:
         header, footer = package.headers.get(ws.title, ("", ""))
         _check_sheet(out, ws, header, footer, path.name)
-        cells += _check_cells(out, ws, cached[ws.title])
+        sheet_cells, sheet_uncached = _check_cells(out, ws, cached[ws.title], inputs)
+        cells += sheet_cells
+        uncached += sheet_uncached
     _check_master(out, cached)
-    return out.items, cells
+    if cells and uncached == len(cells):
+        out.add("E1", NO_CACHED_VALUES.format(count=len(cells)))
+        return None
+    return cells
 
 
 # --- sheets ---------------------------------------------------------------------------------
@@ -411,8 +605,57 @@ def _formula_text(cell: Cell) -> str | None:
     return text if text.startswith("=") else f"={text}"
 
 
-def _check_cells(out: _Findings, ws: Worksheet, cached: Worksheet) -> list[_CellKey]:
-    """Formula, input and number-format rules for every cell; returns the formula cells."""
+@dataclass(frozen=True)
+class _InputRules:
+    """How input cells are recognised in one workbook."""
+
+    style_names: dict[int, str]
+    """cellStyleXfs index → named style (read from the XML: openpyxl's lookup fails on
+    files other programs wrote)."""
+    by_style: bool
+    """True: inputs carry the style Eingabe. False: the workbook keeps no such style
+    (Gnumeric keeps no named styles), inputs are the unlocked cells in column B of Annahmen."""
+
+
+def _input_rules(out: _Findings, package: _Package) -> _InputRules:
+    by_style = INPUT_STYLE in package.style_names.values()
+    if not by_style and package.custom_styles:
+        own = ", ".join(package.custom_styles)
+        out.add("S4", f"the workbook has no named cell style {INPUT_STYLE} (its own styles: {own})")
+    return _InputRules(package.style_names, by_style)
+
+
+_LOOKUP_ERRORS = (IndexError, KeyError, AttributeError, TypeError, ValueError)
+"""What openpyxl raises on a style id of a file another program wrote."""
+
+
+def _style_name(cell: Cell, inputs: _InputRules) -> str | None:
+    xf = getattr(getattr(cell, "_style", None), "xfId", None)
+    return inputs.style_names.get(xf) if isinstance(xf, int) else None
+
+
+def _locked(cell: Cell) -> bool:
+    """Whether the cell is locked; Excel's default (locked) when its protection is unreadable."""
+    try:
+        return cell.protection.locked is not False
+    except _LOOKUP_ERRORS:
+        return True
+
+
+def _number_format(cell: Any) -> str | None:
+    try:
+        return str(cell.number_format)
+    except _LOOKUP_ERRORS:
+        return None
+
+
+def _check_cells(
+    out: _Findings, ws: Worksheet, cached: Worksheet, inputs: _InputRules
+) -> tuple[list[_CellKey], int]:
+    """Formula, input and number-format rules for every cell.
+
+    Returns the formula cells and how many of them have no cached value.
+    """
     from openpyxl.cell.cell import Cell
 
     sheet = ws.title
@@ -421,6 +664,7 @@ def _check_cells(out: _Findings, ws: Worksheet, cached: Worksheet) -> list[_Cell
     forms: dict[int, dict[int, str]] = {}  # F2: row → period column → R1C1 formula
     last_col = 0
     formulas: list[_CellKey] = []
+    uncached = 0
     for row in ws.iter_rows():
         for cell in row:
             if not isinstance(cell, Cell):  # merged cells carry nothing of their own
@@ -428,20 +672,24 @@ def _check_cells(out: _Findings, ws: Worksheet, cached: Worksheet) -> list[_Cell
             if cell.value is not None:
                 last_col = max(last_col, cell.column)
             text = _formula_text(cell)
+            value = cell.value if text is None else boolean_literal(text)
+            if value is not None:  # =TRUE() is how LibreOffice saves a typed-in TRUE
+                text = None
             if text is not None:
                 formulas.append((sheet, cell.coordinate))
+                uncached += cached[cell.coordinate].value is None
                 _check_formula(out, sheet, cell, text)
                 if timeline and cell.column >= FIRST_PERIOD_COLUMN:
                     forms.setdefault(cell.row, {})[cell.column] = to_r1c1(
                         text, cell.row, cell.column
                     )
-            elif _is_number(cell.value) and not typed_value_allowed(sheet, cell.column):
+            elif _is_number(value) and not typed_value_allowed(sheet, cell.column):
                 out.add("F6", TYPED_VALUE, sheet, cell.coordinate)
-            _check_input(out, sheet, cell, text, validations)
+            _check_input(out, sheet, cell, text, validations, inputs)
             _check_number_format(out, sheet, cached[cell.coordinate])
     for row_number, row_forms in sorted(forms.items()):
         _check_row(out, sheet, row_number, row_forms, last_col)
-    return formulas
+    return formulas, uncached
 
 
 def _check_formula(out: _Findings, sheet: str, cell: Cell, text: str) -> None:
@@ -479,22 +727,32 @@ def _check_input(
     cell: Cell,
     formula: str | None,
     validations: list[DataValidation],
+    inputs: _InputRules,
 ) -> None:
     """S4 and S5 for cells with the input style or without cell protection."""
-    styled = cell.style == INPUT_STYLE
-    unlocked = not cell.protection.locked
-    if not (styled or unlocked):
-        return
+    unlocked = not _locked(cell)
     where = (sheet, cell.coordinate)
-    if not styled:
-        out.add("S4", f"the cell is unlocked but lacks the input style {INPUT_STYLE}", *where)
-    if not unlocked:
-        out.add("S4", f"input cell (style {INPUT_STYLE}) is locked; unlock it", *where)
-    if sheet_kind(sheet, (INPUT_SHEET,)) is None:
+    on_input_sheet = sheet_kind(sheet, (INPUT_SHEET,)) is not None
+    if inputs.by_style:
+        styled = _style_name(cell, inputs) == INPUT_STYLE
+        if not (styled or unlocked):
+            return
+        if not styled:
+            out.add("S4", f"the cell is unlocked but lacks the input style {INPUT_STYLE}", *where)
+        if not unlocked:
+            out.add("S4", f"input cell (style {INPUT_STYLE}) is locked; unlock it", *where)
+        validated = styled
+    else:
+        if not unlocked:
+            return
+        validated = typed_value_allowed(sheet, cell.column)
+        if on_input_sheet and not validated:
+            out.add("S4", f"the cell is unlocked; inputs stand in column B of {sheet}", *where)
+    if not on_input_sheet:
         out.add("S4", f"input cell on {sheet}; inputs belong on {INPUT_SHEET}", *where)
     if formula is not None:
         out.add("S4", f"input cell holds the formula {formula}; inputs are constants", *where)
-    if styled:
+    if validated:
         problems = _validation_problems(cell.coordinate, validations)
         if problems:
             out.add("S5", "; ".join(problems), *where)
@@ -532,7 +790,7 @@ def _is_number(value: object) -> bool:
 def _check_number_format(out: _Findings, sheet: str, cell: Any) -> None:
     """S7: a cell whose (cached) value is a number, date or boolean has a number format."""
     value = cell.value
-    if _is_number(value) and cell.number_format == "General":
+    if _is_number(value) and _number_format(cell) == "General":
         out.add("S7", f"{value!r} is shown in the General number format", sheet, cell.coordinate)
 
 
@@ -573,6 +831,15 @@ def _check_master(out: _Findings, cached: Workbook) -> None:
     sheet = titles[(ref.sheet or "").casefold()]
     coordinate = f"{column_letter(ref.first.col)}{ref.first.row}"
     value = cached[sheet][coordinate].value
+    if value is None:
+        out.add(
+            "M1",
+            f"the master check {MASTER_CHECK} has no cached value; open and save the workbook "
+            "in a spreadsheet program, or rebuild it",
+            sheet,
+            coordinate,
+        )
+        return
     if value is True or (not isinstance(value, bool) and value == 1):
         return
     detail = "" if value is False else f" (cached value {value!r})"
@@ -582,22 +849,26 @@ def _check_master(out: _Findings, cached: Workbook) -> None:
 # --- engine ---------------------------------------------------------------------------------
 
 
-def _engine_findings(formula_cells: dict[Path, list[_CellKey]]) -> list[Finding]:
-    """E1: LibreOffice, recalculating on load, confirms every cached formula value."""
+def _engine_findings(
+    formula_cells: dict[Path, list[_CellKey]],
+) -> tuple[list[Finding], list[Path]]:
+    """E1: LibreOffice, recalculating on load, confirms every cached formula value.
+
+    Returns the findings and the workbooks LibreOffice recalculated.
+    """
     from kim_budget import engine
 
     paths = list(formula_cells)
     try:
         results = engine.recalculate_libreoffice(paths)
-    except engine.EngineError as error:
-        return [
-            Finding(path, "", "", "E1", f"LibreOffice could not recalculate: {error}")
-            for path in paths
-        ]
+        cached = {path: engine.cached_values(path) for path in paths}
+    except Exception as error:  # EngineError, or openpyxl failing on what LibreOffice wrote
+        reason = str(error) if isinstance(error, engine.EngineError) else _describe(error)
+        message = f"LibreOffice could not recalculate: {reason}"
+        return [Finding(path, "", "", "E1", message) for path in paths], []
     findings: list[Finding] = []
     for path in paths:
-        cached = engine.cached_values(path)
-        for mismatch in engine.compare(cached, results[path], formula_cells[path]):
+        for mismatch in engine.compare(cached[path], results[path], formula_cells[path]):
             old, new = mismatch.cached, mismatch.recalculated
             if mismatch.reason is engine.Reason.ERROR:
                 message = f"LibreOffice computed the error {new} (cached {old!r})"
@@ -606,4 +877,4 @@ def _engine_findings(formula_cells: dict[Path, list[_CellKey]]) -> list[Finding]
             else:
                 message = f"cached value {old!r}, but LibreOffice computed {new!r}"
             findings.append(Finding(path, mismatch.sheet, mismatch.cell, "E1", message))
-    return findings
+    return findings, paths

@@ -323,6 +323,18 @@ def typed_value_allowed(sheet: str, col: int) -> bool:
     return col == VALUE_COLUMN and sheet_kind(sheet, (INPUT_SHEET,)) is not None
 
 
+_BOOLEAN_LITERAL = re.compile(r"=\s*(TRUE|FALSE)\s*(?:\(\s*\))?\s*", re.IGNORECASE)
+
+
+def boolean_literal(formula: str) -> bool | None:
+    """The value of a formula that is only a boolean (``=TRUE()``, ``=FALSE``), else None.
+
+    LibreOffice saves a boolean typed into a cell as such a formula; it is still a constant.
+    """
+    match = _BOOLEAN_LITERAL.fullmatch(formula)
+    return None if match is None else match.group(1).upper() == "TRUE"
+
+
 # --- S8 and M1 defined names ---------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The command line as a user meets it: `kim-budget build` and `kim-budget validate`.
+"""The command line as a user meets it: `kim-budget build`, `validate` and `verify`.
 
 Every test runs `kim_budget.cli.main` through click's CliRunner in a temporary project folder
 and checks the exit status, the exact lines printed and what ended up on disk. Figures are the
@@ -9,6 +9,7 @@ October–December 2024 = 3/12 of a year.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,10 @@ import click
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from helpers import require_engine
 
 from kim_budget.cli import main
+from kim_budget.engine import libreoffice_available
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -506,6 +509,19 @@ def test_every_command_exists() -> None:
     assert sorted(main.commands) == sorted(COMMANDS)
 
 
+def test_command_list_shows_each_summary_whole() -> None:
+    """click cuts a long first sentence with "..."; every command's summary is short."""
+    result = run("--help")
+    listing = result.output.split("Commands:\n", 1)[1].splitlines()
+    summaries = {line.split()[0]: " ".join(line.split()[1:]) for line in listing if line.strip()}
+    assert summaries == {
+        "build": "Build workbooks and council texts from scenario files.",
+        "validate": "Check scenario files; write nothing.",
+        "verify": "Check generated workbooks against the model rules.",
+    }
+    assert not [summary for summary in summaries.values() if summary.endswith("...")]
+
+
 @pytest.mark.parametrize("name", sorted(main.commands))
 def test_every_command_and_option_has_help(name: str) -> None:
     command = main.commands[name]
@@ -570,3 +586,61 @@ def test_pdf_without_libreoffice_names_the_package(
         ],
     )
     assert not (project / "out").exists()
+
+
+# --- verify ------------------------------------------------------------------------------------
+
+
+def _with_wrong_cached_value(path: Path) -> None:
+    """Replace the first cached formula value on the Haushalt sheet by 12345."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as source:
+        entries = [(entry, source.read(entry.filename)) for entry in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry, content in entries:
+            if entry.filename == "xl/worksheets/sheet4.xml":
+                content = re.sub(rb"(</f><v>)[^<]+(</v>)", rb"\g<1>12345\g<2>", content, count=1)
+            target.writestr(entry, content)
+    assert path.read_bytes() != data
+
+
+@pytest.mark.engine
+def test_verify_says_that_libreoffice_recalculated(project: Path) -> None:
+    require_engine("LibreOffice", libreoffice_available())
+    assert run("build").exit_code == 0
+    result = run("verify")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "LibreOffice recalculated 5 workbooks: every cached value confirmed.",
+        "5 workbooks checked: OK",
+    ]
+    _with_wrong_cached_value(project / "out" / "vzae-1.000-ab-2025-01.xlsx")
+    result = run("verify", "out/vzae-1.000-ab-2025-01.xlsx", "out/vzae-1.173-ab-2025-01.xlsx")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and "[E1] cached value 12345, but LibreOffice computed" in lines[0]
+    assert lines[1] == (
+        "LibreOffice recalculated 2 workbooks: 1 workbook with cached values it did not "
+        "confirm (E1)."
+    )
+
+
+def test_verify_without_the_engine_says_nothing_about_it(project: Path) -> None:
+    assert run("build", "scenarios/vzae-1.000-ab-2024-10.toml").exit_code == 0
+    result = run("verify", "--no-engine")
+    assert result.exit_code == 0
+    assert result.output.splitlines() == ["1 workbook checked: OK"]
+
+
+def test_verify_reports_a_file_it_cannot_read(project: Path) -> None:
+    (project / "out").mkdir()
+    (project / "out" / "Haushalt.xlsx").write_text("Personalaufwand;80000\n")
+    (project / "out" / "leer.xlsx").write_bytes(b"")
+    result = run("verify", "--no-engine")
+    assert "Traceback" not in result.output
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "out/Haushalt.xlsx: [W0] not an xlsx workbook (no zip archive)",
+        "out/leer.xlsx: [W0] not an xlsx workbook: the file is empty (0 bytes)",
+        "2 findings in 2 workbooks.",
+    ]

@@ -14,24 +14,28 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from helpers import SHIPPED, require_engine, scenario_files
 from openpyxl import Workbook
 from openpyxl.styles import NamedStyle, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from resave import resave_gnumeric, resave_libreoffice
 
 from kim_budget import engine as engine_module
+from kim_budget import verify as verify_module
 from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.pipeline import comparison_bytes, workbook_bytes
-from kim_budget.scenario import load_scenarios
+from kim_budget.scenario import load_scenario, load_scenarios
 from kim_budget.verify import ENGINE_MISSING, TYPED_VALUE, Finding, Report, verify_workbooks
 from kim_budget.verify_rules import (
     check_sheet_order,
@@ -192,7 +196,8 @@ def compliant_workbook() -> Workbook:
     return wb
 
 
-_EMPTY_FORMULA = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
+# openpyxl writes an empty cached value as <v/> or, with lxml installed, as <v></v>.
+_EMPTY_FORMULA = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*(?:/>|></v>)</c>')
 
 
 def _with_cached(xml: str, values: Mapping[str, float | int | bool]) -> str:
@@ -515,12 +520,280 @@ def test_locked_constant_in_the_value_column_of_annahmen_is_allowed(tmp_path: Pa
     assert findings_of(save(wb, tmp_path / "constant.xlsx")) == []
 
 
-def test_missing_input_style_is_rejected(tmp_path: Path) -> None:
+def test_renamed_input_style_is_rejected(tmp_path: Path) -> None:
+    """The inputs carry another named style: one finding, not one per input cell."""
     wb = compliant_workbook()
     wb._named_styles["Eingabe"].name = "Input"  # the cells keep their style, renamed
     findings = findings_of(save(wb, tmp_path / "no-style.xlsx"))
-    assert {finding.rule for finding in findings} == {"S4"}
-    assert "the workbook has no named cell style Eingabe" in [f.message for f in findings]
+    assert [(f.rule, f.sheet, f.cell, f.message) for f in findings] == [
+        ("S4", "", "", "the workbook has no named cell style Eingabe (its own styles: Input)")
+    ]
+
+
+def patched(path: Path, part: str, change: Callable[[str], str], target: Path) -> Path:
+    """A copy of the workbook with one part's XML text changed."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as copy:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == part:
+                changed = change(data.decode())
+                assert changed != data.decode(), f"{part} did not change"
+                data = changed.encode()
+            copy.writestr(entry, data)
+    return target
+
+
+def _styles_like_libreoffice(xml: str) -> str:
+    """Three more cell-style formats before the input style's, as LibreOffice writes them
+    (its built-in styles come first): the cells' xfId then exceeds the number of names."""
+    plain = r'<xf numFmtId="0" fontId="0" fillId="0" borderId="0"\s*/>'
+    xml = re.sub(f'<cellStyleXfs count="2">({plain})', r'<cellStyleXfs count="5">' + r"\1" * 4, xml)
+    return xml.replace('xfId="1"', 'xfId="4"')
+
+
+def test_input_style_stored_as_libreoffice_stores_it(tmp_path: Path) -> None:
+    """openpyxl's own style lookup fails on such a file; verify reads the styles itself."""
+    saved = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    path = patched(saved, "xl/styles.xml", _styles_like_libreoffice, tmp_path / "lo.xlsx")
+    cell = engine_module.load_workbook(path, data_only=False)["Annahmen"]["B3"]
+    with pytest.raises(IndexError):
+        _ = cell.style
+    assert findings_of(path) == []
+    wb = compliant_workbook()
+    _lock(wb["Annahmen"])
+    saved = save(wb, tmp_path / "locked.xlsx")
+    path = patched(saved, "xl/styles.xml", _styles_like_libreoffice, tmp_path / "lo-locked.xlsx")
+    assert [(f.rule, f.cell) for f in findings_of(path)] == [("S4", "B3")]
+
+
+def _without_input_style(xml: str) -> str:
+    xml = re.sub(r'<cellStyle name="Eingabe" xfId="1" hidden="0"\s*/>', "", xml)
+    return xml.replace('<cellStyles count="2">', '<cellStyles count="1">')
+
+
+def test_without_named_styles_inputs_are_the_unlocked_cells_of_column_b(tmp_path: Path) -> None:
+    """Gnumeric keeps no named styles: unlocked, validated cells in Annahmen!B are inputs."""
+    saved = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    path = patched(saved, "xl/styles.xml", _without_input_style, tmp_path / "gone.xlsx")
+    assert findings_of(path) == []
+
+    wb = compliant_workbook()
+    _drop_validation(wb["Annahmen"])  # B4 loses its validation
+    _unlock(wb["Übersicht"])  # A1 of the cover becomes editable
+    _put(wb["Annahmen"], "C3", "Notiz")
+    wb["Annahmen"]["C3"].protection = Protection(locked=False)
+    saved = save(wb, tmp_path / "broken.xlsx")
+    path = patched(saved, "xl/styles.xml", _without_input_style, tmp_path / "broken-gone.xlsx")
+    assert [(f.rule, f.sheet, f.cell) for f in findings_of(path)] == [
+        ("S4", "Übersicht", "A1"),
+        ("S4", "Annahmen", "C3"),
+        ("S5", "Annahmen", "B4"),
+    ]
+
+
+def test_boolean_formulas_are_constants(tmp_path: Path) -> None:
+    """LibreOffice saves a typed-in TRUE as =TRUE(): still a constant, never a formula."""
+    wb = compliant_workbook()
+    _put(wb["Annahmen"], "A5", "Deckung im ersten Jahr")
+    _input(wb["Annahmen"], "B5", 0, BOOLEAN, "whole")
+    wb["Annahmen"]["B5"].value = "=TRUE()"
+    _put(wb["Annahmen"], "B6", "=FALSE()", BOOLEAN)
+    cached = {"Annahmen": {"B5": True, "B6": False}}
+    assert findings_of(save(wb, tmp_path / "ok.xlsx", cached)) == []
+    wb["Prüfungen"]["B3"].value = "=TRUE()"  # a check replaced by a constant
+    findings = findings_of(save(wb, tmp_path / "typed.xlsx", cached))
+    assert [(f.rule, f.cell, f.message) for f in findings] == [("F6", "B3", TYPED_VALUE)]
+
+
+def test_master_check_without_cached_value(tmp_path: Path) -> None:
+    wb = compliant_workbook()
+    _put(wb["Prüfungen"], "B6", "=B5", BOOLEAN)  # save() caches no value for B6
+    wb.defined_names["Pruefung_OK"] = DefinedName("Pruefung_OK", attr_text="'Prüfungen'!$B$6")
+    findings = findings_of(save(wb, tmp_path / "uncached.xlsx"))
+    assert [(f.rule, f.sheet, f.cell, f.message) for f in findings] == [
+        (
+            "M1",
+            "Prüfungen",
+            "B6",
+            "the master check Pruefung_OK has no cached value; open and save the workbook in "
+            "a spreadsheet program, or rebuild it",
+        )
+    ]
+
+
+def test_workbook_saved_by_openpyxl_has_no_cached_values(tmp_path: Path) -> None:
+    """openpyxl drops every cached value when it saves: two findings, not one per formula."""
+    built = tmp_path / "built.xlsx"
+    built.write_bytes(workbook_bytes(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml")))
+    book = openpyxl.load_workbook(built)
+    formulas = sum(1 for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f")
+    book.save(tmp_path / "resaved.xlsx")
+    findings = findings_of(tmp_path / "resaved.xlsx")
+    assert [(f.rule, f.cell != "") for f in findings] == [("M1", True), ("E1", False)]
+    assert "Pruefung_OK has no cached value" in findings[0].message
+    assert findings[1].message.startswith(f"none of its {formulas} formulas has a cached value")
+    assert findings[1].message.endswith(
+        "open and save the workbook in a spreadsheet program, or rebuild it"
+    )
+
+
+def test_deleted_sheet(tmp_path: Path) -> None:
+    """Formulas that still name the sheet are left to the engine; the order is a finding."""
+    wb = compliant_workbook()
+    wb.remove(wb["Haushalt"])
+    wb.defined_names["Kosten_2025"] = DefinedName("Kosten_2025", attr_text="Haushalt!$D$6")
+    findings = findings_of(save(wb, tmp_path / "deleted.xlsx"))
+    assert [(f.rule, f.message) for f in findings] == [
+        (
+            "S1",
+            "sheets are Übersicht, Annahmen, Monate, Prüfungen; "
+            "expected Übersicht, Annahmen, Monate, Haushalt, Prüfungen",
+        ),
+        ("S8", "defined name Kosten_2025 refers to the missing sheet Haushalt"),
+    ]
+
+
+def test_file_saved_by_a_spreadsheet_program_need_not_force_recalculation(
+    tmp_path: Path,
+) -> None:
+    """Its cached values are the program's own calculation (and E1 checks them)."""
+    saved = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    no_recalc = patched(
+        saved,
+        "xl/workbook.xml",
+        lambda xml: xml.replace('fullCalcOnLoad="1"', ""),
+        tmp_path / "no-recalc.xlsx",
+    )
+    assert [f.rule for f in findings_of(no_recalc)] == ["E1"]
+    libreoffice = patched(
+        no_recalc,
+        "docProps/app.xml",
+        lambda xml: re.sub(r"<Application>[^<]*<", "<Application>LibreOffice/7.4.7.2<", xml),
+        tmp_path / "libreoffice.xlsx",
+    )
+    assert findings_of(libreoffice) == []
+
+
+# --- files verify cannot read ---------------------------------------------------------------
+
+
+def _zip(parts: Mapping[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _without_part(data: bytes, part: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as copy:
+        for entry in source.infolist():
+            if entry.filename != part:
+                copy.writestr(entry, source.read(entry.filename))
+    return buffer.getvalue()
+
+
+def _with_part(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as copy:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            copy.writestr(entry, change(content) if entry.filename == part else content)
+    return buffer.getvalue()
+
+
+def _corrupted(data: bytes, part: str) -> bytes:
+    """The bytes with one byte of the stored (uncompressed) part flipped: its CRC fails."""
+    stored = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stored, "w") as copy:
+        for entry in source.infolist():
+            copy.writestr(entry.filename, source.read(entry.filename), zipfile.ZIP_STORED)
+    raw = bytearray(stored.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as archive:
+        info = archive.getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[start + info.compress_size // 2] ^= 0x01
+    return bytes(raw)
+
+
+ODS = {
+    "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+    "content.xml": "<office:document-content/>",
+}
+UNREADABLE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
+    "text": (lambda _: b"Personalaufwand;80000\n", "not an xlsx workbook (no zip archive)"),
+    "empty": (lambda _: b"", "not an xlsx workbook: the file is empty (0 bytes)"),
+    "ods renamed": (
+        lambda _: _zip(ODS),
+        "not an xlsx workbook: an OpenDocument file (.ods); save it as Excel 2007-365 (.xlsx)",
+    ),
+    "xls renamed": (
+        lambda _: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        "not an xlsx workbook: an Excel 97-2003 file (.xls) or a password-protected "
+        "workbook; save it as Excel 2007-365 (.xlsx) without a password",
+    ),
+    "other zip": (
+        lambda _: _zip({"notes.txt": "x"}),
+        "not an xlsx workbook: a zip archive without the parts of a workbook",
+    ),
+    "truncated": (
+        lambda data: data[: len(data) // 2],
+        "truncated or damaged: the zip archive is incomplete",
+    ),
+    "last bytes cut off": (
+        lambda data: data[:-10],
+        "truncated or damaged: the zip archive is incomplete",
+    ),
+    "corrupt part": (
+        lambda data: _corrupted(data, "xl/worksheets/sheet3.xml"),
+        "truncated or damaged: the part xl/worksheets/sheet3.xml is corrupt (CRC check failed)",
+    ),
+    "sheet part missing": (
+        lambda data: _without_part(data, "xl/worksheets/sheet3.xml"),
+        "damaged: the sheet Monate is listed, but its part xl/worksheets/sheet3.xml is missing",
+    ),
+    "styles missing": (
+        lambda data: _without_part(data, "xl/styles.xml"),
+        "damaged: the part with the cell formats (styles) is missing",
+    ),
+    "broken XML": (
+        lambda data: _with_part(data, "xl/worksheets/sheet3.xml", lambda xml: xml[:-20]),
+        "damaged: the part xl/worksheets/sheet3.xml is not well-formed XML",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE.values()), ids=list(UNREADABLE))
+def test_unreadable_file_is_one_finding(
+    case: tuple[Callable[[bytes], bytes], str], tmp_path: Path
+) -> None:
+    make, message = case
+    good = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    path = tmp_path / "kaputt.xlsx"
+    path.write_bytes(make(good.read_bytes()))
+    findings = findings_of(path)
+    assert [(f.rule, f.sheet, f.cell) for f in findings] == [("W0", "", "")], findings
+    assert findings[0].message.startswith(message), findings[0].message
+    assert "Error" not in findings[0].message
+
+
+def test_a_failing_check_is_a_finding_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(*_: object) -> None:
+        raise ValueError("unexpected value in the file")
+
+    monkeypatch.setattr(verify_module, "_check_names", fails)
+    path = save(compliant_workbook(), tmp_path / "ok.xlsx")
+    findings = findings_of(path)
+    assert [(f.rule, f.message) for f in findings] == [
+        (
+            "W0",
+            "the workbook could not be checked completely (unexpected value in the file); "
+            "the findings above are all that was found",
+        )
+    ]
 
 
 def test_comparison_workbook_sheet_order(tmp_path: Path) -> None:
@@ -559,6 +832,8 @@ def test_engine_confirms_cached_values_and_rejects_a_wrong_one(tmp_path: Path) -
         (bad, "Haushalt", "D6", "E1")
     ]
     assert "12345" in report.findings[0].message
+    assert report.recalculated == (good, bad)
+    assert report.confirmed == (good,)
 
 
 def test_missing_engine_is_skipped_or_a_finding(
@@ -584,6 +859,190 @@ def test_workbook_without_recalculation_on_load(tmp_path: Path) -> None:
                 data = data.replace(b'fullCalcOnLoad="1"', b"")
             target.writestr(entry, data)
     assert [f.rule for f in findings_of(patched)] == ["E1"]
+
+
+# --- re-saved by LibreOffice and Gnumeric -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resaved:
+    built: list[Path]
+    libreoffice: list[Path]
+    gnumeric: list[Path]
+
+
+@pytest.fixture(scope="module")
+def resaved(tmp_path_factory: pytest.TempPathFactory) -> Resaved:
+    """A shipped scenario and the comparison of all four, built, then opened and saved
+    unedited (the comparison holds every scenario's sheets)."""
+    require_engine("LibreOffice", engine_module.libreoffice_available())
+    require_engine("Gnumeric", engine_module.gnumeric_available())
+    root = tmp_path_factory.mktemp("resaved")
+    (root / "built").mkdir()
+    scenario = root / "built" / "vzae-1.173-ab-2024-10.xlsx"
+    scenario.write_bytes(workbook_bytes(load_scenario(SHIPPED / f"{scenario.stem}.toml")))
+    built = [scenario]
+    comparison = root / "built" / "Szenarienvergleich.xlsx"
+    comparison.write_bytes(comparison_bytes(load_scenarios([SHIPPED])))
+    built.append(comparison)
+    return Resaved(
+        built,
+        resave_libreoffice(built, root / "libreoffice"),
+        resave_gnumeric(built, root / "gnumeric"),
+    )
+
+
+def _part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name).decode()
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What re-saving a sheet should keep."""
+
+    protected: bool
+    unlocked: frozenset[str]
+    validated: frozenset[str]
+    print_titles: tuple[str | None, str | None]
+
+
+def _facts(path: Path) -> tuple[dict[str, str], dict[str, SheetFacts]]:
+    """The workbook-scope names (sheet names unquoted) and each sheet's facts."""
+    book = engine_module.load_workbook(path, data_only=False)
+    names = {name: str(d.attr_text).replace("'", "") for name, d in book.defined_names.items()}
+    sheets = {}
+    for ws in book.worksheets:
+        cells = [cell for row in ws.iter_rows() for cell in row if cell.value is not None]
+        validated = {
+            f"{get_column_letter(col)}{row}"
+            for dv in ws.data_validations.dataValidation
+            for cell_range in dv.sqref.ranges
+            for row, col in cell_range.cells
+        }
+        sheets[ws.title] = SheetFacts(
+            bool(ws.protection.sheet),
+            frozenset(c.coordinate for c in cells if not c.protection.locked),
+            frozenset(validated),
+            (ws.print_title_rows, ws.print_title_cols),
+        )
+    return names, sheets
+
+
+def _annahmen(path: Path) -> Worksheet:
+    book = engine_module.load_workbook(path, data_only=False)
+    return book[next(name for name in book.sheetnames if name.startswith("Annahmen"))]
+
+
+def _booleans(path: Path) -> dict[str, bool]:
+    """The cells of (the first) Annahmen that hold TRUE or FALSE as a value."""
+    sheet = _annahmen(path)
+    return {
+        cell.coordinate: cell.value
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, bool)
+    }
+
+
+def _same_cached_values(original: Path, resaved: Path) -> list[engine_module.Mismatch]:
+    cells = list(engine_module.formula_cells(original))
+    return engine_module.compare(
+        engine_module.cached_values(original), engine_module.cached_values(resaved), cells
+    )
+
+
+@pytest.mark.engine
+def test_what_libreoffice_changes_when_it_saves(resaved: Resaved) -> None:
+    for original, saved in zip(resaved.built, resaved.libreoffice, strict=True):
+        assert 'fullCalcOnLoad="1"' in _part(original, "xl/workbook.xml")
+        assert "fullCalcOnLoad" not in _part(saved, "xl/workbook.xml")
+        assert "<Application>LibreOffice/" in _part(saved, "docProps/app.xml")
+        # The input style survives, but behind LibreOffice's built-in styles: openpyxl's own
+        # lookup of a cell's style fails on it (the crash verify once had).
+        book = engine_module.load_workbook(saved, data_only=False)
+        assert "Eingabe" in book.named_styles
+        inputs = _annahmen(saved)
+        first_input = next(c for row in inputs.iter_rows() for c in row if not c.protection.locked)
+        with pytest.raises(IndexError):
+            _ = first_input.style
+        # A typed-in TRUE becomes the formula =TRUE().
+        booleans = _booleans(original)
+        assert True in booleans.values() and False in booleans.values()
+        annahmen = _annahmen(saved)
+        assert {cell: annahmen[cell].value for cell in booleans} == {
+            cell: "=TRUE()" if value else "=FALSE()" for cell, value in booleans.items()
+        }
+        # Kept: protection, unlocked and validated cells, print titles, names, cached values.
+        assert _facts(saved) == _facts(original)
+        assert _same_cached_values(original, saved) == []
+
+
+@pytest.mark.engine
+def test_what_gnumeric_changes_when_it_saves(resaved: Resaved) -> None:
+    for original, saved in zip(resaved.built, resaved.gnumeric, strict=True):
+        assert "fullCalcOnLoad" not in _part(saved, "xl/workbook.xml")
+        assert "<Application>gnumeric</Application>" in _part(saved, "docProps/app.xml")
+        assert "<cellStyle " not in _part(saved, "xl/styles.xml")  # no named style at all
+        # Print titles become names Excel and LibreOffice do not know ("Print_Titles" instead
+        # of "_xlnm.Print_Titles", rows and columns together as ERROR("…")): they are lost.
+        workbook = _part(saved, "xl/workbook.xml")
+        assert 'name="Print_Titles"' in workbook and "_xlnm.Print_Titles" not in workbook
+        names, sheets = _facts(original)
+        assert _facts(saved) == (
+            names,
+            {title: replace(facts, print_titles=(None, None)) for title, facts in sheets.items()},
+        )
+        assert _booleans(saved) == _booleans(original)
+        assert _same_cached_values(original, saved) == []
+
+
+@pytest.mark.engine
+def test_workbook_resaved_by_libreoffice_passes(resaved: Resaved) -> None:
+    report = verify_workbooks(resaved.libreoffice, require_engine=True)
+    assert [str(finding) for finding in report.findings] == []
+    assert report.recalculated == report.confirmed == tuple(resaved.libreoffice)
+
+
+@pytest.mark.engine
+def test_workbook_resaved_by_gnumeric_loses_only_its_print_titles(resaved: Resaved) -> None:
+    report = verify_workbooks(resaved.gnumeric, require_engine=True)
+    assert report.recalculated == report.confirmed == tuple(resaved.gnumeric)
+    timelines = {
+        (path, sheet)
+        for path in resaved.gnumeric
+        for sheet in engine_module.load_workbook(path, data_only=True).sheetnames
+        if sheet.startswith(("Monate", "Haushalt"))
+    }
+    assert len(timelines) == 2 + 4 * 2  # Monate and Haushalt, and the comparison's four of each
+    assert {(f.rule, "print title" in f.message) for f in report.findings} == {("S6", True)}
+    assert {(f.path, f.sheet) for f in report.findings} == timelines
+
+
+@pytest.mark.engine
+def test_opendocument_file_renamed_to_xlsx(resaved: Resaved, tmp_path: Path) -> None:
+    (ods,) = resave_libreoffice(resaved.built[:1], tmp_path, "ods")
+    renamed = ods.rename(tmp_path / "Haushalt.xlsx")
+    assert [(f.rule, f.message) for f in findings_of(renamed)] == [
+        (
+            "W0",
+            "not an xlsx workbook: an OpenDocument file (.ods); save it as Excel 2007-365 (.xlsx)",
+        )
+    ]
+
+
+@pytest.mark.engine
+def test_workbook_saved_by_openpyxl_is_not_recalculated(tmp_path: Path) -> None:
+    require_engine("LibreOffice", engine_module.libreoffice_available())
+    built = tmp_path / "built.xlsx"
+    built.write_bytes(workbook_bytes(load_scenario(SHIPPED / "vzae-1.000-ab-2025-01.toml")))
+    openpyxl.load_workbook(built).save(tmp_path / "resaved.xlsx")
+    report = verify_workbooks([built, tmp_path / "resaved.xlsx"], require_engine=True)
+    assert [(f.path.name, f.rule) for f in report.findings] == [
+        ("resaved.xlsx", "M1"),
+        ("resaved.xlsx", "E1"),
+    ]
+    assert report.recalculated == report.confirmed == (built,)
 
 
 # --- files and folders ----------------------------------------------------------------------
