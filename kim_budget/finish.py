@@ -56,6 +56,7 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
         "\t": "&#9;",
     }
 )
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -101,6 +102,16 @@ def parse_part(name: str, data: bytes) -> XmlPart:
     return XmlPart(name, declaration.group(0) if declaration else b"", root, tuple(namespaces))
 
 
+def _escape_text(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return text.translate(_TEXT_ESCAPES)
+    return text
+
+
+def _escape_attribute(value: str) -> str:
+    return value.translate(_ATTRIBUTE_ESCAPES) if _ATTRIBUTE_SPECIAL.search(value) else value
+
+
 class _Names:
     """Qualified names in the part's own prefixes; every declaration goes on the root element."""
 
@@ -113,27 +124,30 @@ class _Names:
             if prefix:
                 self.attributes.setdefault(uri, prefix)
         self.has_default = any(not prefix for prefix, _ in part.namespaces)
+        self.seen: dict[tuple[str, bool], str] = {}
 
     def declarations(self) -> str:
         return "".join(
-            f' xmlns{":" if prefix else ""}{prefix}="{uri.translate(_ATTRIBUTE_ESCAPES)}"'
+            f' xmlns{":" if prefix else ""}{prefix}="{_escape_attribute(uri)}"'
             for prefix, uri in self.part.namespaces
         )
 
-    def element(self, tag: str) -> str:
-        if not tag.startswith("{"):
-            if self.has_default:
+    def qualified(self, name: str, attribute: bool = False) -> str:
+        """`{uri}local` in the part's prefix for `uri`; attributes never take the default."""
+        key = (name, attribute)
+        if key not in self.seen:
+            self.seen[key] = self._qualified(name, attribute)
+        return self.seen[key]
+
+    def _qualified(self, name: str, attribute: bool) -> str:
+        if not name.startswith("{"):
+            if self.has_default and not attribute:
                 raise InternalError(
-                    f"{self.part.name}: element {tag} outside the default namespace"
+                    f"{self.part.name}: element {name} outside the default namespace"
                 )
-            return tag
-        return self._qualified(tag, self.elements)
-
-    def attribute(self, key: str) -> str:
-        return self._qualified(key, self.attributes) if key.startswith("{") else key
-
-    def _qualified(self, name: str, prefixes: Mapping[str, str]) -> str:
+            return name
         uri, local = name[1:].split("}", 1)
+        prefixes = self.attributes if attribute else self.elements
         if uri not in prefixes:
             raise InternalError(f"{self.part.name}: no prefix declared for {uri}")
         prefix = prefixes[uri]
@@ -141,21 +155,22 @@ class _Names:
 
 
 def _write(element: Element, names: _Names, out: list[str], declarations: str = "") -> None:
-    tag = names.element(element.tag)
+    tag = names.qualified(element.tag)
     attributes = "".join(
-        f' {names.attribute(key)}="{value.translate(_ATTRIBUTE_ESCAPES)}"'
+        f' {names.qualified(key, attribute=True)}="{_escape_attribute(value)}"'
         for key, value in element.attrib.items()
     )
-    out.append(f"<{tag}{declarations}{attributes}")
     if len(element) == 0 and not element.text:
-        out.append("/>")
+        out.append(f"<{tag}{declarations}{attributes}/>")
     else:
-        out.append(">")
-        out.append((element.text or "").translate(_TEXT_ESCAPES))
+        out.append(f"<{tag}{declarations}{attributes}>")
+        if element.text:
+            out.append(_escape_text(element.text))
         for child in element:
             _write(child, names, out)
         out.append(f"</{tag}>")
-    out.append((element.tail or "").translate(_TEXT_ESCAPES))
+    if element.tail:
+        out.append(_escape_text(element.tail))
 
 
 def serialise_part(part: XmlPart) -> bytes:
