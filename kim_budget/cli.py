@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from kim_budget import __version__
-from kim_budget.errors import KimBudgetError, ScenarioErrors
+from kim_budget.errors import InternalError, KimBudgetError, ScenarioErrors
 
 if TYPE_CHECKING:
     from kim_budget.scenario import Scenario
@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     ".txt": "Finanzielle Auswirkungen (Text)",
     ".pdf": "PDF",
 }
+REPORT = "please report this, with the scenario files and the command you ran"
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
@@ -42,9 +43,13 @@ def _warn(scenarios: Iterable[Scenario]) -> None:
 
 
 def _run(action: Callable[[], T]) -> T:
-    """Call the library; a user's mistake becomes "Error: …" lines and exit status 1."""
+    """Call the library; a user's mistake becomes "Error: …" lines and exit status 1, a defect
+    caught by kim-budget's own checks one "Error: internal error: …" line and exit status 2."""
     try:
         return action()
+    except InternalError as defect:
+        click.echo(f"Error: internal error: {defect}; {REPORT}", err=True)
+        raise SystemExit(2) from None
     except ScenarioErrors as errors:
         for error in errors.errors:
             click.echo(f"Error: {error}", err=True)

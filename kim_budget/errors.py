@@ -1,7 +1,14 @@
 """Exceptions of kim-budget.
 
-`KimBudgetError` is everything a user can cause and fix; the command line turns it into a
-message and exit status 1. Any other exception is a bug and keeps its traceback.
+Two separate families, so that a defect can never pass for a user's mistake:
+
+- `KimBudgetError` is everything a user can cause and fix (bad input, a file that cannot be
+  written, a missing tool); the command line turns it into a message and exit status 1.
+- `InternalError` is a defect of kim-budget that its own consistency checks caught (the
+  finished workbook lacks what the layout put into it, the workbook's own checks fail); the
+  command line asks for a report and exits with status 2, without a traceback.
+
+Any other exception is an unforeseen bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +18,11 @@ from collections.abc import Iterable
 
 class KimBudgetError(Exception):
     """An error the user can fix: bad input, a file that cannot be written, a missing tool."""
+
+
+class InternalError(Exception):
+    """A defect of kim-budget, caught by its own checks; nothing the user can fix. Says what was
+    expected and not found."""
 
 
 class ScenarioError(KimBudgetError):

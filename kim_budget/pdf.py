@@ -14,8 +14,8 @@ import zipfile
 from collections.abc import Mapping, Sequence
 
 from kim_budget.engine import EngineError, export_pdfs_libreoffice, libreoffice_available
-from kim_budget.errors import OutputError
-from kim_budget.finish import build_epoch
+from kim_budget.errors import InternalError, OutputError
+from kim_budget.finish import MAIN, XmlPart, build_epoch, parse_part, serialise_part
 
 SCENARIO_SHEETS = ("Übersicht", "Haushalt")
 COMPARISON_SHEETS = ("Vergleich",)
@@ -25,7 +25,6 @@ INSTALL_HINT = (
 )
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\(D:)\d{14}")
 _PDF_HASH = re.compile(rb"(/ID \[ <)[0-9A-F]{32}(>\s<)[0-9A-F]{32}|(/DocChecksum /)[0-9A-F]{32}")
-_SHEET = re.compile(r'<sheet name="([^"]*)" sheetId="(\d+)" state="visible"')
 
 
 def require_printer() -> None:
@@ -42,17 +41,22 @@ def print_copy(xlsx: bytes, sheets: Sequence[str]) -> bytes:
         for entry in source.infolist():
             data = source.read(entry.filename)
             if entry.filename == "xl/workbook.xml":
-                data = _hide_others(data.decode("utf-8"), sheets).encode("utf-8")
+                part = parse_part(entry.filename, data)
+                _hide_others(part, sheets)
+                data = serialise_part(part)
             target.writestr(entry, data)
     return output.getvalue()
 
 
-def _hide_others(xml: str, sheets: Sequence[str]) -> str:
-    def state(match: re.Match[str]) -> str:
-        visible = match.group(1) in sheets
-        return match.group(0) if visible else match.group(0).replace('"visible"', '"hidden"')
-
-    return _SHEET.sub(state, xml)
+def _hide_others(workbook: XmlPart, sheets: Sequence[str]) -> None:
+    """Hide every sheet of xl/workbook.xml but `sheets`, which must all be there."""
+    entries = workbook.root.findall(f"{MAIN}sheets/{MAIN}sheet")
+    missing = [name for name in sheets if name not in [e.get("name") for e in entries]]
+    if missing:
+        raise InternalError(f"{workbook.name}: no sheet {', '.join(missing)} to print")
+    for entry in entries:
+        if entry.get("name") not in sheets:
+            entry.set("state", "hidden")
 
 
 def reproducible(pdf: bytes, epoch: int) -> bytes:

@@ -7,6 +7,7 @@ import subprocess
 import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from xml.etree.ElementTree import SubElement
 
 import openpyxl
 import pytest
@@ -34,6 +35,7 @@ from kim_budget.engine import (
     recalculate_gnumeric,
     recalculate_libreoffice,
 )
+from kim_budget.finish import MAIN, parse_part, serialise_part
 
 both_engines = pytest.mark.parametrize("name", list(ENGINES))
 
@@ -42,7 +44,7 @@ both_engines = pytest.mark.parametrize("name", list(ENGINES))
 
 
 def simple_workbook(path: Path) -> Path:
-    """A1 = 2, A2 = A1*3; openpyxl writes A2 without a cached value (``<v />``)."""
+    """A1 = 2, A2 = A1*3; openpyxl writes A2 without a cached value."""
     workbook = openpyxl.Workbook()
     sheet = first_sheet(workbook, "Übersicht")
     sheet["A1"] = 2
@@ -60,17 +62,22 @@ def inject_cached_value(path: Path, cached: str = "999") -> Path:
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             parts[info] = archive.read(info)
-    formula_cell = b'<c r="A2"><f>A1*3</f><v /></c>'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in parts.items():
             if info.filename == "xl/worksheets/sheet1.xml":
-                assert data.count(formula_cell) == 1, data
-                data = data.replace(
-                    formula_cell, f'<c r="A2"><f>A1*3</f><v>{cached}</v></c>'.encode()
-                )
+                part = parse_part(info.filename, data)
+                [cell] = [c for c in part.root.iter(f"{MAIN}c") if c.get("r") == "A2"]
+                assert cell.findtext(f"{MAIN}f") == "A1*3"
+                assert not cell.findtext(f"{MAIN}v")  # openpyxl: <v/>, <v></v> or none
+                for value in cell.findall(f"{MAIN}v"):
+                    cell.remove(value)
+                SubElement(cell, f"{MAIN}v").text = cached
+                data = serialise_part(part)
             elif info.filename == "xl/workbook.xml":
-                assert b' fullCalcOnLoad="1"' in data, data
-                data = data.replace(b' fullCalcOnLoad="1"', b"")
+                part = parse_part(info.filename, data)
+                [calculation] = part.root.iter(f"{MAIN}calcPr")
+                assert calculation.attrib.pop("fullCalcOnLoad") == "1"
+                data = serialise_part(part)
             archive.writestr(info, data)
     return path
 

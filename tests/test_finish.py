@@ -8,6 +8,7 @@ year (Deckung im laufenden Personalhaushalt) in the October-2024 scenarios.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import shutil
 import stat
@@ -24,8 +25,16 @@ from click.testing import CliRunner
 
 from kim_budget import pipeline
 from kim_budget.cli import main
-from kim_budget.errors import OutputError
-from kim_budget.finish import write_atomically
+from kim_budget.errors import InternalError, KimBudgetError, OutputError
+from kim_budget.finish import (
+    alt_texts,
+    fill_sheet,
+    finish,
+    parse_part,
+    serialise_part,
+    stamp_times,
+    write_atomically,
+)
 
 SHIPPED = Path(__file__).parents[1] / "scenarios"
 STEMS = (
@@ -335,10 +344,164 @@ def test_a_workbook_failing_its_own_checks_is_not_written(
     from kim_budget import lines
 
     monkeypatch.setattr(lines, "not_negative", lambda value: value < 0)  # a broken check
-    with pytest.raises(OutputError) as raised:
+    with pytest.raises(InternalError) as raised:
         pipeline.build([SHIPPED / "vzae-1.000-ab-2024-10.toml"], tmp_path / "out")
     assert str(raised.value) == (
         "1,0 VZÄ Case Management KIM ab Oktober 2024: the workbook's own checks (sheet "
-        "Prüfungen) fail, so it was not written; please report this with the scenario file"
+        "Prüfungen) fail, so it was not written"
     )
     assert not (tmp_path / "out").exists()
+
+
+# --- the finishing step edits XML, whatever openpyxl's serialisation ---------------------------
+
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+SHEET_OPEN = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    b' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    b' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+    b' mc:Ignorable="x14ac"><sheetData>\n  <row r="1"><c r="A1"><v>2</v></c>'
+)
+SHEET_CLOSE = b"</row>\n</sheetData></worksheet>"
+# B1 = A1*2 (4), C1 = A1>1 (WAHR), D1 = a text formula, E1 = A1/4 (0.5, once typed as text)
+FORMULAS = (
+    b'<c s="3" r="B1"><f>A1*2</f>{empty}</c>'
+    b'<c r="C1" s="4"><f>A1&gt;1</f>{empty}</c>'
+    b'<c r="D1"><f>IF(A1&gt;1,"a&amp;b","")</f>{empty}</c>'
+    b'<c r="E1" t="str"><f>A1/4</f>{empty}</c>'
+)
+VALUES = {"B1": 4, "C1": True, "D1": "a&b", "E1": 0.5}
+FILLED = (
+    DECLARATION + SHEET_OPEN + b'<c s="3" r="B1"><f>A1*2</f><v>4</v></c>'
+    b'<c r="C1" s="4" t="b"><f>A1&gt;1</f><v>1</v></c>'
+    b'<c r="D1" t="str"><f>IF(A1&gt;1,"a&amp;b","")</f><v>a&amp;b</v></c>'
+    b'<c r="E1"><f>A1/4</f><v>0.5</v></c>' + SHEET_CLOSE
+)
+
+
+def filled(xml: bytes, values: dict[str, Any]) -> bytes:
+    part = parse_part("xl/worksheets/sheet3.xml", xml)
+    fill_sheet(part, "Monate", values)
+    return serialise_part(part)
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [b"<v/>", b"<v />", b"<v></v>", b""],
+    ids=["<v/> (pure Python)", "<v />", "<v></v> (lxml)", "no <v>"],
+)
+def test_every_form_of_empty_value_gets_the_cached_value(empty: bytes) -> None:
+    """Declaration, prefixes, mc:Ignorable's declared prefix and attribute order stay."""
+    xml = DECLARATION + SHEET_OPEN + FORMULAS.replace(b"{empty}", empty) + SHEET_CLOSE
+    assert filled(xml, VALUES) == FILLED
+
+
+def test_a_finished_part_passes_through_unchanged() -> None:
+    assert filled(FILLED, VALUES) == FILLED
+
+
+def test_a_part_without_declaration_gets_none() -> None:
+    xml = SHEET_OPEN + FORMULAS.replace(b"{empty}", b"<v/>") + SHEET_CLOSE
+    assert filled(xml, VALUES) == FILLED.removeprefix(DECLARATION)
+
+
+def test_nested_namespace_declarations_keep_their_prefixes() -> None:
+    """lxml declares dc, dcterms and xsi on each element; they move to the root, unrenamed."""
+    core = (
+        b'<cp:coreProperties xmlns:cp="urn:cp"><dc:title xmlns:dc="urn:dc">T</dc:title>'
+        b'<dcterms:created xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="urn:xsi"'
+        b' xsi:type="dcterms:W3CDTF">2026-11-25T10:15:00Z</dcterms:created>'
+        b'<dcterms:modified xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="urn:xsi"'
+        b' xsi:type="dcterms:W3CDTF">2026-11-25T10:15:00Z</dcterms:modified></cp:coreProperties>'
+    )
+    part = parse_part("docProps/core.xml", core)
+    stamp_times(part, 1704067200)  # 2024-01-01
+    assert serialise_part(part) == (
+        b'<cp:coreProperties xmlns:cp="urn:cp" xmlns:dc="urn:dc"'
+        b' xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="urn:xsi">'
+        b"<dc:title>T</dc:title>"
+        b'<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z</dcterms:created>'
+        b'<dcterms:modified xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z</dcterms:modified>'
+        b"</cp:coreProperties>"
+    )
+
+
+def test_chart_frames_get_their_alternative_text_escaped() -> None:
+    drawing = (
+        b'<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">'
+        b'<xdr:graphicFrame><xdr:nvGraphicFramePr><xdr:cNvPr name="Chart 1" id="1"/>'
+        b"</xdr:nvGraphicFramePr></xdr:graphicFrame></xdr:wsDr>"
+    )
+    part = parse_part("xl/drawings/drawing1.xml", drawing)
+    alt_texts(part, ['Eigenanteil "2025" & <mehr>\nje Jahr'])
+    assert (
+        b'<xdr:cNvPr name="Chart 1" id="1" descr="Eigenanteil &quot;2025&quot; &amp; '
+        b'&lt;mehr&gt;&#10;je Jahr"/>' in serialise_part(part)
+    )
+    with pytest.raises(InternalError) as raised:
+        alt_texts(parse_part("xl/drawings/drawing1.xml", drawing), ["a", "b"])
+    assert str(raised.value) == "xl/drawings/drawing1.xml: found 1 chart frames, expected 2"
+
+
+def test_a_formula_cell_missing_from_the_file_is_an_internal_error() -> None:
+    xml = DECLARATION + SHEET_OPEN + FORMULAS.replace(b"{empty}", b"<v/>") + SHEET_CLOSE
+    with pytest.raises(InternalError) as raised:
+        filled(xml, {**VALUES, "F1": 1, "G1": 2})
+    assert str(raised.value) == (
+        "xl/worksheets/sheet3.xml (sheet Monate): found 4 formula cells, expected 6; missing F1, G1"
+    )
+    assert not isinstance(raised.value, KimBudgetError)  # never passed off as the user's fault
+
+
+def test_a_formula_cell_the_layout_lacks_is_an_internal_error() -> None:
+    xml = DECLARATION + SHEET_OPEN + FORMULAS.replace(b"{empty}", b"<v></v>") + SHEET_CLOSE
+    with pytest.raises(InternalError) as raised:
+        filled(xml, {key: value for key, value in VALUES.items() if key != "C1"})
+    assert str(raised.value) == (
+        "xl/worksheets/sheet3.xml (sheet Monate): formula cell C1 is not in the layout"
+    )
+
+
+def test_a_missing_part_is_an_internal_error() -> None:
+    from kim_budget.scenario import load_scenario
+    from kim_budget.workbook import lay_out_workbook
+    from kim_budget.workbook.writer import write_workbook
+
+    book = lay_out_workbook(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml")).book
+    source = zipfile.ZipFile(io.BytesIO(write_workbook(book)))
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(stripped, "w") as target:
+        for entry in source.infolist():
+            if entry.filename != "docProps/core.xml":
+                target.writestr(entry, source.read(entry))
+    with pytest.raises(InternalError) as raised:
+        finish(stripped.getvalue(), book)
+    assert str(raised.value) == "the workbook lacks the part(s) docProps/core.xml"
+
+
+def test_cli_reports_an_internal_error_with_status_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A defect in the finishing step: one line asking for a report, no traceback, no file."""
+    from kim_budget import finish as finish_module
+
+    real = finish_module.formula_values
+
+    def without_d5(*args: Any) -> dict[str, dict[str, Any]]:
+        values = real(*args)
+        del values["Monate"]["D5"]  # the second month's date, EDATE(C$5,1)
+        return values
+
+    monkeypatch.setattr(finish_module, "formula_values", without_d5)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(SHIPPED / "vzae-1.000-ab-2024-10.toml"), "-o", str(out)]
+    )
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: internal error: xl/worksheets/sheet3.xml (sheet Monate): formula cell D5 is "
+        "not in the layout; please report this, with the scenario files and the command you "
+        "ran\n"
+    )
+    assert "Traceback" not in result.output
+    assert not out.exists()

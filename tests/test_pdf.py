@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from helpers import SHIPPED, require_engine
 
 from kim_budget import pdf
 from kim_budget.engine import libreoffice_available
-from kim_budget.errors import OutputError
-from kim_budget.pipeline import build
+from kim_budget.errors import InternalError, OutputError
+from kim_budget.pipeline import build, workbook_bytes
+from kim_budget.scenario import load_scenario
 
 
 def _text(path: Path) -> str:
@@ -96,22 +100,42 @@ def test_without_libreoffice_nothing_is_written(
     assert not (tmp_path / "out").exists()
 
 
-def test_print_copy_hides_only_the_other_sheets() -> None:
-    import io
-    import zipfile
+def _sheet_states(xlsx: bytes) -> dict[str, str | None]:
+    """Sheet name → state (absent means visible), from xl/workbook.xml."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(xlsx)).read("xl/workbook.xml"))
+    return {sheet.get("name", ""): sheet.get("state") for sheet in root.iter(f"{main}sheet")}
 
-    from kim_budget.pipeline import workbook_bytes
-    from kim_budget.scenario import load_scenario
 
-    data = workbook_bytes(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml"))
-    copy = pdf.print_copy(data, ("Übersicht", "Haushalt"))
-    xml = zipfile.ZipFile(io.BytesIO(copy)).read("xl/workbook.xml").decode()
-    assert '<sheet name="Übersicht" sheetId="1" state="visible"' in xml
-    assert '<sheet name="Haushalt" sheetId="4" state="visible"' in xml
-    for hidden in ("Annahmen", "Monate", "Prüfungen"):
-        assert f'<sheet name="{hidden}" sheetId' in xml
-        assert f'name="{hidden}" sheetId="' in xml and "hidden" in xml
-    assert xml.count('state="hidden"') == 3
+@pytest.fixture(scope="module")
+def workbook() -> bytes:
+    return workbook_bytes(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml"))
+
+
+def test_print_copy_hides_only_the_other_sheets(workbook: bytes) -> None:
+    assert set(_sheet_states(workbook).values()) == {"visible"}
+    assert _sheet_states(pdf.print_copy(workbook, ("Übersicht", "Haushalt"))) == {
+        "Übersicht": "visible",
+        "Annahmen": "hidden",
+        "Monate": "hidden",
+        "Haushalt": "visible",
+        "Prüfungen": "hidden",
+    }
+
+
+def test_print_copy_keeps_the_declared_prefixes(workbook: bytes) -> None:
+    """The sheets' r:id references still name a declared prefix after the edit."""
+    xml = zipfile.ZipFile(io.BytesIO(pdf.print_copy(workbook, ("Haushalt",)))).read(
+        "xl/workbook.xml"
+    )
+    assert b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"' in xml
+    assert xml.count(b' r:id="rId') == 5
+
+
+def test_printing_a_sheet_the_workbook_lacks_is_an_internal_error(workbook: bytes) -> None:
+    with pytest.raises(InternalError) as raised:
+        pdf.print_copy(workbook, ("Übersicht", "Deckblatt"))
+    assert str(raised.value) == "xl/workbook.xml: no sheet Deckblatt to print"
 
 
 @pytest.mark.engine

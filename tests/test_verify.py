@@ -34,6 +34,7 @@ from resave import resave_gnumeric, resave_libreoffice
 from kim_budget import engine as engine_module
 from kim_budget import verify as verify_module
 from kim_budget.excel_names import check_defined_name, check_sheet_name
+from kim_budget.finish import MAIN, cache_value, parse_part, serialise_part
 from kim_budget.pipeline import comparison_bytes, workbook_bytes
 from kim_budget.scenario import load_scenario, load_scenarios
 from kim_budget.verify import ENGINE_MISSING, TYPED_VALUE, Finding, Report, verify_workbooks
@@ -196,20 +197,15 @@ def compliant_workbook() -> Workbook:
     return wb
 
 
-# openpyxl writes an empty cached value as <v/> or, with lxml installed, as <v></v>.
-_EMPTY_FORMULA = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*(?:/>|></v>)</c>')
-
-
-def _with_cached(xml: str, values: Mapping[str, float | int | bool]) -> str:
-    def fill(match: re.Match[str]) -> str:
-        coordinate, attributes, formula = match.groups()
-        if coordinate not in values:
-            return match.group(0)
-        value = values[coordinate]
-        kind, text = (' t="b"', str(int(value))) if isinstance(value, bool) else ("", repr(value))
-        return f'<c r="{coordinate}"{attributes}{kind}><f>{formula}</f><v>{text}</v></c>'
-
-    return _EMPTY_FORMULA.sub(fill, xml)
+def _with_cached(name: str, data: bytes, values: Mapping[str, float | int | bool]) -> bytes:
+    """The sheet part with the given cached values, edited as XML like the finishing step does
+    (openpyxl writes an empty value as <v/> or <v></v>, depending on lxml)."""
+    part = parse_part(name, data)
+    for cell in part.root.iter(f"{MAIN}c"):
+        coordinate = cell.get("r", "")
+        if cell.find(f"{MAIN}f") is not None and coordinate in values:
+            cache_value(cell, values[coordinate])
+    return serialise_part(part)
 
 
 def save(
@@ -230,8 +226,7 @@ def save(
         for entry in source.infolist():
             data = source.read(entry.filename)
             if entry.filename in parts:
-                xml = _with_cached(data.decode(), values.get(parts[entry.filename], {}))
-                data = xml.encode()
+                data = _with_cached(entry.filename, data, values.get(parts[entry.filename], {}))
             target.writestr(entry, data)
         for name, text in (extra_parts or {}).items():
             target.writestr(name, text)
