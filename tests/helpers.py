@@ -244,8 +244,8 @@ def changed_inputs_workbook(source: Path, target: Path) -> Path:
     annahmen[rate.replace("$", "")] = 60_000
     ((_, cost),) = book.defined_names["Jahreskosten_VZAE"].destinations
     annahmen[cost.replace("$", "")] = 90_000
-    annahmen[input_cell(book, "positions[0].start")] = datetime(2024, 7, 1)
-    annahmen[input_cell(book, "offset.years", "2026")] = True
+    annahmen[input_cell(book, "positions[0] (Stelle 1).start")] = datetime(2024, 7, 1)
+    annahmen[input_cell(book, "offset.years (2026)")] = True
     book.save(target)
     return target
 
