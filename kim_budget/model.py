@@ -28,6 +28,12 @@ class Year:
     haushaltsbelastung: float
     filled: int
     """How many posts are filled in at least one month of the year (whatever they cost)."""
+    entgelte: float | None = None
+    """With positions priced from the pay tables: their pay (account 5012); else None."""
+    versorgungskasse: float | None = None
+    """Their pension fund contributions (account 5022)."""
+    sozialversicherung: float | None = None
+    """Their employer's social insurance (account 5032)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,9 @@ def read_result(laid: ScenarioSheets, env: Env) -> Result:
         ref = rows.cell(key, index)
         return _number(env.value(ref.sheet, ref.row, ref.col))
 
+    def account(key: str, index: int) -> float | None:
+        return cell(key, index) if key in rows.rows else None
+
     def filled(year: int) -> int:
         columns = [
             col
@@ -74,6 +83,9 @@ def read_result(laid: ScenarioSheets, env: Env) -> Result:
             deckung=cell("Deckung", index),
             haushaltsbelastung=cell("Haushaltsbelastung", index),
             filled=filled(year),
+            entgelte=account("Entgelte", index),
+            versorgungskasse=account("Versorgungskasse", index),
+            sozialversicherung=account("Sozialversicherung", index),
         )
         for index, year in enumerate(scenario.years)
     )

@@ -30,7 +30,9 @@ unrounded — round only through the filters):
   (float, €); `covered` (bool: an [offset] year, its Eigenanteil is covered inside the
   personnel budget); `kind` (str, from the Eigenanteil in whole cents): "mehrkosten" (> 0),
   "keine" (0) or "ueberschuss" (< 0, funding exceeds cost); `filled` (int: how many posts are
-  filled in at least one month of the year, from their start and end, whatever they cost)
+  filled in at least one month of the year, from their start and end, whatever they cost);
+  `accounts` (list: with posts priced from the TVöD pay tables, one dict per NKF account —
+  `name`, `account`, `amount` — of their Personalaufwand; empty otherwise)
 - `year_groups`: list, the `years` cut into runs of consecutive years that one sentence can
   state together (`group_years`): each a dict `first_year`, `last_year` (int) and `years` (the
   dicts of `years` it holds, in order). Years join a run when they have the same `kind` and
@@ -39,7 +41,9 @@ unrounded — round only through the filters):
 - `totals`: dict with the five amounts summed over the horizon
 - `positions`: list, one dict per post: `name` (str), `fte` (float, VZÄ), `start` (date, first
   of the month), `end` (date or none; the last month, inclusive), `funded` (bool),
-  `annual_cost` (float, € per 1.0 VZÄ and year before increases)
+  `annual_cost` (float, € per 1.0 VZÄ and year before increases; none for a post priced from
+  the pay tables), `grade`, `step` and `step_since` (TVöD Entgeltgruppe, the Stufe held in the
+  month `step_since`; none for a post priced by an annual cost)
 - `funding`: dict `rate_per_fte` (float, € per VZÄ and year), `max_fte` (float or none: the
   funded VZÄ limit, given or from the population share), `cap_at_cost` (bool)
 - `offset_years`: list of int
@@ -74,7 +78,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from kim_budget import german
 from kim_budget.errors import TemplateError
 from kim_budget.model import Result, Year
-from kim_budget.workbook.spec import result_lines
+from kim_budget.workbook.spec import ACCOUNT_LINES, result_lines
 
 TEMPLATE_NAMES = ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.txt.j2")
 """The templates a templates folder must hold, each rendering one output file."""
@@ -192,7 +196,10 @@ def context(result: Result) -> dict[str, Any]:
                 "start": position.start,
                 "end": position.end,
                 "funded": position.funded,
-                "annual_cost": scenario.annual_cost(position),
+                "annual_cost": None if position.grading else scenario.annual_cost(position),
+                "grade": position.grading.grade if position.grading else None,
+                "step": position.grading.step if position.grading else None,
+                "step_since": position.grading.step_since if position.grading else None,
             }
             for position in scenario.positions
         ],
@@ -213,7 +220,19 @@ def _year(year: Year, covered: bool) -> dict[str, Any]:
     cents = round(year.eigenanteil, 2)
     kind = "mehrkosten" if cents > 0 else "ueberschuss" if cents < 0 else "keine"
     amounts = {key: getattr(year, key) for key in _AMOUNTS}
-    return {"year": year.year, **amounts, "covered": covered, "kind": kind, "filled": year.filled}
+    accounts = [
+        {"name": line.name, "account": line.account, "amount": getattr(year, line.field)}
+        for line in ACCOUNT_LINES
+        if getattr(year, line.field) is not None
+    ]
+    return {
+        "year": year.year,
+        **amounts,
+        "covered": covered,
+        "kind": kind,
+        "filled": year.filled,
+        "accounts": accounts,
+    }
 
 
 def shown_amount(year: Mapping[str, Any]) -> float | None:

@@ -35,6 +35,7 @@ from kim_budget.verify_rules import (
     DEFAULT_COLUMN_WIDTH,
     FIRST_PERIOD_COLUMN,
     INPUT_SHEET,
+    INPUT_SHEETS,
     MAX_FORMULA_LENGTH,
     MAX_HEADER_FOOTER_LENGTH,
     MIN_TEXT_PT,
@@ -55,7 +56,7 @@ from kim_budget.verify_rules import (
     to_r1c1,
     typed_value_allowed,
 )
-from kim_budget.workbook.pruefungen import MASTER_NAME
+from kim_budget.workbook.spec import INPUT_STYLE, MASTER_NAME
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -74,7 +75,6 @@ __all__ = [
     "verify_workbooks",
 ]
 
-INPUT_STYLE = "Eingabe"
 MASTER_CHECK = MASTER_NAME
 ENGINE_MISSING = "LibreOffice (soffice) is not installed; install libreoffice-calc-nogui"
 MAX_PROMPT = 255
@@ -93,7 +93,10 @@ RULES = {
     "F3": "only allowed functions; no nested IF, nothing volatile, no links to other files",
     "F4": f"formulas at most {MAX_FORMULA_LENGTH} characters",
     "F5": "no formula refers to a lower row of its own sheet",
-    "F6": f"derived figures are formulas: typed-in numbers only in column B of {INPUT_SHEET}",
+    "F6": (
+        f"derived figures are formulas: typed-in numbers only in column B of {INPUT_SHEET} "
+        "(and the table columns B–H of Tarif)"
+    ),
     "S1": "sheet order",
     "S2": "nothing hidden (sheets, rows, columns)",
     "S3": "every sheet protected",
@@ -732,7 +735,7 @@ def _check_input(
     """S4 and S5 for cells with the input style or without cell protection."""
     unlocked = not _locked(cell)
     where = (sheet, cell.coordinate)
-    on_input_sheet = sheet_kind(sheet, (INPUT_SHEET,)) is not None
+    on_input_sheet = sheet_kind(sheet, INPUT_SHEETS) is not None
     if inputs.by_style:
         styled = _style_name(cell, inputs) == INPUT_STYLE
         if not (styled or unlocked):
@@ -747,9 +750,12 @@ def _check_input(
             return
         validated = typed_value_allowed(sheet, cell.column)
         if on_input_sheet and not validated:
-            out.add("S4", f"the cell is unlocked; inputs stand in column B of {sheet}", *where)
+            out.add(
+                "S4", f"the cell is unlocked; inputs stand in the value columns of {sheet}", *where
+            )
     if not on_input_sheet:
-        out.add("S4", f"input cell on {sheet}; inputs belong on {INPUT_SHEET}", *where)
+        places = " and ".join(INPUT_SHEETS)
+        out.add("S4", f"input cell on {sheet}; inputs belong on {places}", *where)
     if formula is not None:
         out.add("S4", f"input cell holds the formula {formula}; inputs are constants", *where)
     if validated:

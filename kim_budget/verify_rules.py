@@ -21,35 +21,34 @@ from enum import StrEnum
 
 from kim_budget.excel_names import MAX_COLUMN, MAX_ROW
 from kim_budget.formula import column_letter, column_number
-
-MAX_FORMULA_LENGTH = 120
-MAX_HEADER_FOOTER_LENGTH = 255  # Excel's limit for each header and footer string
-ALLOWED_CONSTANTS = frozenset({0.0, 1.0, 12.0, 100.0})
-ALLOWED_FUNCTIONS = (
-    "SUM",
-    "SUMIF",
-    "SUMIFS",
-    "SUMPRODUCT",
-    "MIN",
-    "MAX",
-    "IF",
-    "AND",
-    "OR",
-    "INDEX",
-    "MATCH",
-    "DATE",
-    "YEAR",
-    "MONTH",
-    "EDATE",
+from kim_budget.workbook.spec import (
+    ALLOWED_CONSTANTS,
+    ALLOWED_FUNCTIONS,
+    GRADED_GROUP,
+    GRADED_SHEETS,
+    INPUT_SHEET,
+    INPUT_SHEETS,
+    MAX_FORMULA_LENGTH,
+    SCENARIO_GROUP,
+    SCENARIO_SHEETS,
+    TIMELINE_SHEETS,
+    TYPED_COLUMNS,
+    VOLATILE_FUNCTIONS,
 )
-VOLATILE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT", "TODAY", "NOW", "RAND", "RANDBETWEEN"})
-SCENARIO_SHEETS = ("Übersicht", "Annahmen", "Monate", "Haushalt", "Prüfungen")
-COMPARISON_SHEET = "Vergleich"
-SCENARIO_GROUP = ("Annahmen", "Monate", "Haushalt", "Prüfungen")
-TIMELINE_SHEETS = ("Monate", "Haushalt")
-INPUT_SHEET = "Annahmen"
-FIRST_PERIOD_COLUMN = 4  # D: A label | B unit | C constant or total | D… one column per period
-VALUE_COLUMN = 2  # B: the value column of Annahmen, the only place for typed-in numbers
+from kim_budget.workbook.spec import FIRST_PERIOD as FIRST_PERIOD_COLUMN
+from kim_budget.workbook.spec import VERGLEICH as COMPARISON_SHEET
+
+__all__ = [
+    "ALLOWED_FUNCTIONS",
+    "COMPARISON_SHEET",
+    "FIRST_PERIOD_COLUMN",
+    "INPUT_SHEET",
+    "INPUT_SHEETS",
+    "MAX_FORMULA_LENGTH",
+    "MAX_HEADER_FOOTER_LENGTH",
+]
+
+MAX_HEADER_FOOTER_LENGTH = 255  # Excel's limit for each header and footer string
 
 _FUNCTION_PREFIXES = ("_xlfn.", "_xlws.", "_xludf.")
 
@@ -316,11 +315,12 @@ def lower_row_references(formula: str, sheet: str, row: int) -> list[str]:
 def typed_value_allowed(sheet: str, col: int) -> bool:
     """F6: whether a number, date or boolean may be typed in (not a formula) at this place.
 
-    Only in the value column (B) of an assumptions sheet ("Annahmen", "Annahmen 1", …): the
-    inputs, and locked constants such as the horizon years and the checks' tolerance.
-    Every other figure is derived and must be a formula.
+    Only in the value columns of an input sheet ("Annahmen 1", "Tarif", …; see
+    `spec.TYPED_COLUMNS`): the inputs, and locked constants such as the horizon years and the
+    checks' tolerance. Every other figure is derived and must be a formula.
     """
-    return col == VALUE_COLUMN and sheet_kind(sheet, (INPUT_SHEET,)) is not None
+    kind = sheet_kind(sheet, INPUT_SHEETS)
+    return kind is not None and col in TYPED_COLUMNS[kind[0]]
 
 
 _BOOLEAN_LITERAL = re.compile(r"=\s*(TRUE|FALSE)\s*(?:\(\s*\))?\s*", re.IGNORECASE)
@@ -375,9 +375,10 @@ def check_sheet_order(names: Sequence[str]) -> list[str]:
     """Problems with the order of sheets (S1), for scenario and comparison workbooks."""
     if names and names[0] == COMPARISON_SHEET:
         return _comparison_order(names[1:])
-    if tuple(names) == SCENARIO_SHEETS:
+    if tuple(names) in (SCENARIO_SHEETS, GRADED_SHEETS):
         return []
-    return [f"sheets are {_listing(names)}; expected {_listing(SCENARIO_SHEETS)}"]
+    expected = _listing(GRADED_SHEETS if "Tarif" in names else SCENARIO_SHEETS)
+    return [f"sheets are {_listing(names)}; expected {expected}"]
 
 
 def _comparison_order(names: Sequence[str]) -> list[str]:
@@ -385,7 +386,7 @@ def _comparison_order(names: Sequence[str]) -> list[str]:
     suffixes: list[str] = []
     known: list[str] = []
     for name in names:
-        parsed = sheet_kind(name, SCENARIO_GROUP)
+        parsed = sheet_kind(name, GRADED_GROUP)
         if parsed is None:
             problems.append(
                 f"unexpected sheet {name} in a comparison workbook "
@@ -395,7 +396,11 @@ def _comparison_order(names: Sequence[str]) -> list[str]:
         known.append(name)
         if parsed[1] not in suffixes:
             suffixes.append(parsed[1])
-    expected = [kind + suffix for suffix in suffixes for kind in SCENARIO_GROUP]
+    expected = [
+        kind + suffix
+        for suffix in suffixes
+        for kind in (GRADED_GROUP if f"Tarif{suffix}" in known else SCENARIO_GROUP)
+    ]
     missing = [name for name in expected if name not in known]
     if not suffixes:
         problems.append(f"no scenario sheets after {COMPARISON_SHEET}")

@@ -20,6 +20,7 @@ from helpers import (
     errors_workbook,
     scenario_files,
 )
+from tvoed_expected import CASES
 
 from kim_budget.engine import Values
 from kim_budget.pipeline import build
@@ -27,9 +28,15 @@ from kim_budget.pipeline import build
 
 @pytest.fixture(scope="session")
 def generated_workbooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ...]:
-    """Every shipped scenario and valid test case, and their comparison workbook, built once."""
+    """Every shipped scenario and valid test case, and their comparison workbook, built once;
+    and the hand-calculated pay-table cases with theirs."""
     out = tmp_path_factory.mktemp("built")
-    return tuple(o.path for o in build(scenario_files(), out) if o.path.suffix == ".xlsx")
+    built = [o.path for o in build(scenario_files(), out) if o.path.suffix == ".xlsx"]
+    cases = tmp_path_factory.mktemp("tvoed-cases")
+    for case in CASES:
+        (cases / f"{case.name}.toml").write_text(case.toml, encoding="utf-8")
+    graded = build([cases], tmp_path_factory.mktemp("tvoed-built"))
+    return tuple(built + [o.path for o in graded if o.path.suffix == ".xlsx"])
 
 
 @pytest.fixture(scope="session")

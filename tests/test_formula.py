@@ -149,7 +149,8 @@ def test_references_name_other_sheets_and_keep_their_anchors() -> None:
 def test_pick_on_one_cell_is_the_cell() -> None:
     """INDEX on a single cell is #REF! in Gnumeric, so a one-cell area renders as the cell."""
     assert pick(row_range(2, 2), a).render(S) == "B1"
-    assert pick(row_range(1, 3), a).render(S) == "INDEX(A1:C1,A1)"
+    # Gnumeric reads INDEX(row,n) as row n (#REF! for n > 1): a row is indexed by its column.
+    assert pick(row_range(1, 3), a).render(S) == "INDEX(A1:C1,1,A1)"
 
 
 # --- arithmetic: empty cells, booleans, text ---------------------------------------------------

@@ -869,6 +869,7 @@ def test_context_has_exactly_the_documented_variables() -> None:
         "covered": True,
         "kind": "mehrkosten",
         "filled": 1,
+        "accounts": [],
     }
     assert context["positions"] == [
         {
@@ -878,6 +879,9 @@ def test_context_has_exactly_the_documented_variables() -> None:
             "end": None,
             "funded": True,
             "annual_cost": 80000.0,
+            "grade": None,
+            "step": None,
+            "step_since": None,
         }
     ]
     assert context["funding"] == {"rate_per_fte": 57000.0, "max_fte": 1.173, "cap_at_cost": False}
@@ -1035,3 +1039,26 @@ def test_table_figures_equal_the_workbook_cache(path: Path, tmp_path: Path) -> N
         assert [amount(cell.removesuffix(" €")) for cell in row[1:]] == [
             cents(figure) for figure in workbook_figures
         ], year
+
+
+def test_graded_scenario_states_its_accounts_and_grade(tmp_path: Path) -> None:
+    """S 12, Stufe 3 since 2024-01, 1.0 VZÄ in 2025 (the worked check): per account, by hand,
+    Entgelte 59,687.28 €, Versorgungskasse 7.75 % = 4,625.76 €, Sozialversicherung 20.95 % =
+    12,504.49 €."""
+    text = (
+        'title = "S 12"\n[horizon]\nfirst_year = 2025\nlast_year = 2025\n'
+        '[[positions]]\nname = "Case Management"\nfte = 1.0\nstart = "2025-01"\n'
+        'grade = "S 12"\nstep = 3\nstep_since = "2024-01"\n[funding]\nrate_per_fte = 57000\n'
+    )
+    result, page, plain_text = texts(write(tmp_path / "s12.toml", text))
+    accounts = render.context(result)["years"][0]["accounts"]
+    assert [(a["name"], a["account"]) for a in accounts] == [
+        ("Entgelte", "5012"),
+        ("Versorgungskasse", "5022"),
+        ("Sozialversicherung", "5032"),
+    ]
+    assert [a["amount"] for a in accounts] == pytest.approx([59687.28, 4625.76, 12504.49], abs=0.01)
+    amounts = ("59.687,28\u00a0€", "4.625,76\u00a0€", "12.504,49\u00a0€")
+    assert "2025 " + "".join(f"{amount:>20}" for amount in amounts) + "\n" in plain_text
+    assert "TVöD S 12, Stufe 3 ab Januar\u00a02024" in plain_text
+    assert "(Konto 5022)" in page

@@ -301,8 +301,12 @@ def pick_cell(area: Range, row: Expr | Constant, col: Expr | Constant) -> Expr:
 def pick(area: Range, position: Expr | Constant) -> Expr:
     """INDEX(area,position) on a one-dimensional range (1-based).
 
-    A one-cell area is the cell itself: Gnumeric answers INDEX on a single cell with #REF!.
+    A one-cell area is the cell itself: Gnumeric answers INDEX on a single cell with #REF!. On a
+    row, the position is the column (INDEX(area,1,position)): Gnumeric reads INDEX(row,n) as
+    row n and answers #REF!.
     """
     if len(area.cells()) == 1:
         return area.first
+    if area.first.row == area.last.row:
+        return call("INDEX", area, 1, position)
     return call("INDEX", area, position)

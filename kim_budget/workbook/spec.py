@@ -21,6 +21,8 @@ VERGLEICH = "Vergleich"
 
 SCENARIO_SHEETS = (UEBERSICHT, ANNAHMEN, MONATE, HAUSHALT, PRUEFUNGEN)
 """The sheets of a scenario workbook, in order."""
+GRADED_SHEETS = (UEBERSICHT, ANNAHMEN, TARIF, MONATE, HAUSHALT, PRUEFUNGEN)
+"""The sheets of a scenario workbook whose positions are priced from the pay tables."""
 SCENARIO_GROUP = (ANNAHMEN, MONATE, HAUSHALT, PRUEFUNGEN)
 """One scenario's sheets inside the comparison workbook (each name followed by " <n>")."""
 GRADED_GROUP = (ANNAHMEN, TARIF, MONATE, HAUSHALT, PRUEFUNGEN)
@@ -49,6 +51,13 @@ LABEL, UNIT, TOTAL, FIRST_PERIOD = 1, 2, 3, 4
 """Timeline-shaped sheets: label | unit | constant or total | one column per period."""
 INPUT_LABEL, INPUT_VALUE, INPUT_UNIT, INPUT_KEY, INPUT_NOTE = 1, 2, 3, 4, 5
 """Annahmen: label | value | unit | scenario key | source or note."""
+TARIF_VALUE, TARIF_FIRST_STEP, TARIF_STEPS = 2, 3, 6
+"""Tarif: label | value or valid from | Stufe 1 … Stufe 6 | unit | scenario key | source."""
+TYPED_COLUMNS = {
+    ANNAHMEN: (INPUT_VALUE,),
+    TARIF: tuple(range(TARIF_VALUE, TARIF_FIRST_STEP + TARIF_STEPS)),
+}
+"""Where numbers may be typed in rather than computed: the value columns of the input sheets."""
 
 # --- styles and names -----------------------------------------------------------------------
 

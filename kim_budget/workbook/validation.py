@@ -71,6 +71,26 @@ _SHOWN = {
         "Bitte eine Zahl größer als 0 und höchstens 1000 eingeben (VZÄ).",
         step=0.001,
     ),
+    "step": _Shown(
+        formats.COUNT,
+        "Stufe (TVöD)",
+        "Die Stufe im Monat „Stufe seit“: eine ganze Zahl von 1 bis 6.",
+        "Bitte eine Stufe von 1 bis 6 eingeben.",
+    ),
+    "money_month": _Shown(
+        formats.EURO,
+        "Betrag je Monat in €",
+        "Betrag in Euro je Monat bei Vollzeit, von 0 bis 10.000.",
+        "Bitte einen Betrag von 0 € bis 10.000 € eingeben.",
+        step=0.01,
+    ),
+    "rate": _Shown(
+        formats.PERCENT,
+        "Satz in %",
+        "Prozent des Entgelts, von 0 bis 100.",
+        "Bitte einen Prozentsatz von 0 bis 100 eingeben.",
+        step=0.01,
+    ),
     "month": _Shown(
         formats.MONTH,
         "Monat",
