@@ -13,9 +13,9 @@ import time
 import zipfile
 from collections.abc import Mapping, Sequence
 
-from kim_budget.engine import EngineError, export_pdfs_libreoffice, libreoffice_available
 from kim_budget.errors import InternalError, OutputError
 from kim_budget.finish import MAIN, XmlPart, build_epoch, parse_part, serialise_part
+from kim_budget.libreoffice import EngineError, export_pdfs_libreoffice, libreoffice_available
 
 SCENARIO_SHEETS = ("Übersicht", "Haushalt")
 COMPARISON_SHEETS = ("Vergleich",)

@@ -186,7 +186,7 @@ def verify_workbooks(
     recalculated: list[Path] = []
     confirmed: list[Path] = []
     if use_engine:
-        from kim_budget import engine
+        from kim_budget import libreoffice as engine
 
         if engine.libreoffice_available():
             engine_skipped = False
@@ -421,7 +421,7 @@ def _read_package(path: Path) -> _Package:
 
 def _load(path: Path, *, data_only: bool) -> Workbook:
     """engine.load_workbook, imported on use: importing verify does not load openpyxl."""
-    from kim_budget import engine
+    from kim_budget import libreoffice as engine
 
     return engine.load_workbook(path, data_only=data_only)
 
@@ -862,7 +862,7 @@ def _engine_findings(
 
     Returns the findings and the workbooks LibreOffice recalculated.
     """
-    from kim_budget import engine
+    from kim_budget import libreoffice as engine
 
     paths = list(formula_cells)
     try:

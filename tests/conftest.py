@@ -22,7 +22,7 @@ from helpers import (
 )
 from tvoed_expected import CASES
 
-from kim_budget.engine import Values
+from kim_budget.libreoffice import Values
 from kim_budget.pipeline import build
 
 

@@ -11,16 +11,15 @@ from pathlib import Path
 import formualizer
 import openpyxl
 import pytest
+from engines import gnumeric_available, recalculate_gnumeric
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kim_budget.engine import (
+from kim_budget.libreoffice import (
     CellValue,
     Values,
-    gnumeric_available,
     libreoffice_available,
-    recalculate_gnumeric,
     recalculate_libreoffice,
 )
 
@@ -92,7 +91,8 @@ _FORMUALIZER_ERRORS = {
 
 
 def _from_formualizer(value: object) -> CellValue:
-    """A value formualizer computed, as `kim_budget.engine` reads cells (dates as datetimes)."""
+    """A value formualizer computed, read as kim_budget.libreoffice reads cells (dates as
+    datetimes)."""
     if isinstance(value, dict) and value.get("type") == "Error":
         kind = str(value.get("kind"))
         return _FORMUALIZER_ERRORS.get(kind, f"#{kind.upper()}!")

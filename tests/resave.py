@@ -2,7 +2,7 @@
 
 `resave_libreoffice` opens and saves as .xlsx (or another format LibreOffice writes) in one
 headless soffice run, with a fresh private profile left at LibreOffice's defaults (as a user
-has it; kim_budget.engine forces recalculation on load instead). `resave_gnumeric` does the
+has it; kim_budget.libreoffice forces recalculation on load instead). `resave_gnumeric` does the
 same with Gnumeric's ssconvert, one file at a time, without ``--recalc`` (Gnumeric does not
 recalculate a file when it opens it either).
 """

@@ -24,7 +24,7 @@ from click.testing import CliRunner, Result
 from helpers import require_engine
 
 from kim_budget.cli import main
-from kim_budget.engine import libreoffice_available
+from kim_budget.libreoffice import libreoffice_available
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent

@@ -1,4 +1,5 @@
-"""Tests of kim_budget.engine: recalculation by LibreOffice and Gnumeric, compare()."""
+"""Tests of the engines: LibreOffice (kim_budget.libreoffice), Gnumeric (tests/engines.py),
+compare()."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from xml.etree.ElementTree import SubElement
 
 import openpyxl
 import pytest
+from engines import formula_cells, recalculate_gnumeric
 from helpers import (
     COVERAGE,
     ENGINES,
@@ -22,7 +24,8 @@ from helpers import (
     first_sheet,
 )
 
-from kim_budget.engine import (
+from kim_budget.finish import MAIN, parse_part, serialise_part
+from kim_budget.libreoffice import (
     CellValue,
     EngineError,
     Mismatch,
@@ -30,12 +33,9 @@ from kim_budget.engine import (
     Values,
     cached_values,
     compare,
-    formula_cells,
     is_error_value,
-    recalculate_gnumeric,
     recalculate_libreoffice,
 )
-from kim_budget.finish import MAIN, parse_part, serialise_part
 
 both_engines = pytest.mark.parametrize("name", list(ENGINES))
 

@@ -19,11 +19,12 @@ from xml.etree import ElementTree
 import openpyxl.xml
 import pytest
 from click.testing import CliRunner
+from engines import formula_cells
 from helpers import ENGINES, SHIPPED, engine
 
 import kim_budget
 from kim_budget.cli import main
-from kim_budget.engine import cached_values, compare, formula_cells, is_error_value
+from kim_budget.libreoffice import cached_values, compare, is_error_value
 
 # openpyxl.xml reads OPENPYXL_LXML once, on import: "True" (its default) uses lxml when it is
 # installed, anything else the pure-Python writer.

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import formualizer
 import openpyxl
+from engines import formula_cells
 from helpers import formualizer_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kim_budget.engine import cached_values, compare, formula_cells, is_error_value
 from kim_budget.formula import (
     BinOp,
     Call,
@@ -42,6 +42,7 @@ from kim_budget.formula import (
     evaluate,
     serial_to_date,
 )
+from kim_budget.libreoffice import cached_values, compare, is_error_value
 from kim_budget.pipeline import workbook_bytes
 from kim_budget.scenario import load_scenario
 

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from kim_budget.engine import export_pdfs_libreoffice, libreoffice_available
+from kim_budget.libreoffice import export_pdfs_libreoffice, libreoffice_available
 from kim_budget.pipeline import comparison_bytes, workbook_bytes
 from kim_budget.scenario import load_scenario
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import engines
 import openpyxl
 import pytest
 from helpers import SHIPPED, require_engine, scenario_files
@@ -31,7 +32,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from resave import resave_gnumeric, resave_libreoffice
 
-from kim_budget import engine as engine_module
+from kim_budget import libreoffice as engine_module
 from kim_budget import verify as verify_module
 from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.finish import MAIN, cache_value, parse_part, serialise_part
@@ -871,7 +872,7 @@ def resaved(tmp_path_factory: pytest.TempPathFactory) -> Resaved:
     """A shipped scenario and the comparison of all four, built, then opened and saved
     unedited (the comparison holds every scenario's sheets)."""
     require_engine("LibreOffice", engine_module.libreoffice_available())
-    require_engine("Gnumeric", engine_module.gnumeric_available())
+    require_engine("Gnumeric", engines.gnumeric_available())
     root = tmp_path_factory.mktemp("resaved")
     (root / "built").mkdir()
     scenario = root / "built" / "vzae-1.173-ab-2024-10.xlsx"
@@ -941,7 +942,7 @@ def _booleans(path: Path) -> dict[str, bool]:
 
 
 def _same_cached_values(original: Path, resaved: Path) -> list[engine_module.Mismatch]:
-    cells = list(engine_module.formula_cells(original))
+    cells = list(engines.formula_cells(original))
     return engine_module.compare(
         engine_module.cached_values(original), engine_module.cached_values(resaved), cells
     )

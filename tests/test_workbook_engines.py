@@ -13,10 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from engines import formula_cells
 from helpers import ENGINES, EngineWorkbooks, Recalculated
 
 from kim_budget.cli import main
-from kim_budget.engine import cached_values, compare, formula_cells, is_error_value
+from kim_budget.libreoffice import cached_values, compare, is_error_value
 
 pytestmark = pytest.mark.engine
 

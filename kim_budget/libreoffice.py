@@ -1,10 +1,11 @@
-"""Recalculation of workbooks by real spreadsheet engines (LibreOffice and Gnumeric).
+"""LibreOffice, driven headless: recalculation of finished workbooks (for `verify`) and PDFs
+(for `build --pdf`), and the reading and comparing of cell values that both need.
 
 The workbooks kim-budget writes carry a formula *and* a cached value in every formula cell.
-This module lets independent engines recalculate those formulas so the cached values can be
-checked against them: `recalculate_libreoffice` and `recalculate_gnumeric` return the values
-each engine computed, `cached_values` the values stored in the file, and `compare` lists the
-cells where they disagree.
+`recalculate_libreoffice` returns the values LibreOffice computes after a forced recalculation,
+`cached_values` the values stored in the file, and `compare` lists the cells where they
+disagree. The tests use the same pieces with a second engine (tests/engines.py: Gnumeric), and
+describe there what both engines do with our formulas.
 
 How the engines are driven
 --------------------------
@@ -19,56 +20,6 @@ files go to one soffice invocation (``--convert-to xlsx``); they are first copie
 ``book<i>.<suffix>`` so inputs with the same file name cannot overwrite each other's output.
 soffice exits with status 0 even when a file cannot be loaded; a missing output is the only
 sign, so each one is checked.
-
-Gnumeric (``ssconvert --recalc``) converts one file per process (``--merge-to`` merges
-sheets of several files into one workbook, which is not wanted), so the files run on a small
-thread pool. The importer is forced (``-I Gnumeric_Excel:xlsx``): without it ssconvert
-guesses, and happily "converts" a damaged file as text with exit status 0. Without
-``--recalc`` Gnumeric also keeps the cached values. Engines run with
-``GSETTINGS_BACKEND=memory`` (no writes to the user's dconf) in their own process group, which
-is killed as a whole on timeout.
-
-Findings (LibreOffice 7.4.7, Gnumeric 1.12.55, read back with openpyxl 3.1.5)
-------------------------------------------------------------------------------
-* Both engines computed SUM, SUMIF, SUMIFS, SUMPRODUCT (also over ``(range<EDATE(..))*range``
-  and ``--(range="x")``), MIN, MAX, IF, AND, OR, INDEX, MATCH, DATE (``DATE(2025,2,29)`` rolls
-  over to 1 March), YEAR, MONTH, EDATE (31 Jan + 1 month = 28 Feb), EOMONTH, DATEDIF,
-  NETWORKDAYS, ROUND, IFERROR, COUNTIF, date comparison ``A1<EDATE(B1,1)``, ``TRUE*5``,
-  references to ``Annahmen!`` and ``'Übersicht'!`` and workbook-scope defined names exactly
-  like Excel.
-* Functions newer than Excel 2007 must be written with their ``_xlfn.`` prefix, as Excel
-  itself stores them: ``_xlfn.DAYS(...)`` works in both, a bare ``DAYS(...)`` is ``#NAME?`` in
-  LibreOffice (Gnumeric accepts both).
-* Errors come back as real error cells (``t="e"``) in both engines, which openpyxl returns as
-  the strings ``"#DIV/0!"``, ``"#NAME?"``, ``"#REF!"``, ``"#N/A"``, ``"#VALUE!"`` ... (see
-  `is_error_value`). LibreOffice maps its own error codes that have no Excel equivalent
-  (``Err:502`` invalid argument, ``Err:522`` circular reference, ...) to ``#VALUE!`` when it
-  writes xlsx; so ``SQRT(-1)`` is ``#VALUE!`` (Gnumeric: ``#NUM!``) and ``INDEX`` or
-  ``VLOOKUP`` out of range is ``#VALUE!`` (Gnumeric: ``#REF!``). The exact error code is
-  therefore not comparable across engines; `compare` reports any error as an error.
-* Circular references: LibreOffice gives ``#VALUE!`` (Err:522). Gnumeric silently iterates
-  them (100 steps, even with ``<calcPr iterate="0">``) and returns a number. Only LibreOffice
-  detects them.
-* LibreOffice writes numbers with 15 significant digits (``0.333333333333333``,
-  ``1.15292150460685E+018``), so `compare` also accepts a relative difference of 1e-12.
-* A formula returning ``""`` reads back as ``None`` from LibreOffice and as ``""`` from
-  Gnumeric; `compare` treats both as empty.
-* Dates: both engines work in the 1900 date system, but the number format of a formula
-  result differs: LibreOffice keeps ``=EDATE(..)`` in a "General" cell as a number and gives
-  ``=A1`` the date format of A1; Gnumeric formats DATE/EDATE results as dates and ``=A1`` as a
-  number. openpyxl returns a `datetime` for date-formatted cells and a number otherwise, so
-  `compare` converts dates to Excel serial numbers. LibreOffice has no 1900 leap-year bug:
-  dates before 1 March 1900 are one serial number off from Excel (irrelevant for budgets).
-* Booleans come back as booleans (``t="b"``) from both engines; `compare` also accepts 1/0.
-* Sheet names (``Übersicht``, ``Kim's Plan``) and workbook-scope defined names survive both
-  round trips. Gnumeric adds sheet-scope names ``_xlnm.Sheet_Title`` and
-  ``_xlnm.Print_Area`` (= ``#REF!``) and writes no default cell style, which makes openpyxl
-  warn "Workbook contains no default style"; this module silences openpyxl's warnings while
-  reading. LibreOffice rewrites formula text (``TRUE*5`` becomes ``TRUE()*5``, unknown
-  functions are lower-cased, ``'Übersicht'!A1`` loses its quotes); only the values of the
-  converted files are used.
-* Speed on the development machine: soffice start-up about 0.85 s, then about 0.07 s per
-  small workbook; ssconvert about 0.06 s per workbook.
 """
 
 from __future__ import annotations
@@ -83,7 +34,6 @@ import subprocess
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -105,12 +55,13 @@ __all__ = [
     "Values",
     "cached_values",
     "compare",
-    "formula_cells",
-    "gnumeric_available",
     "is_error_value",
     "libreoffice_available",
-    "recalculate_gnumeric",
+    "load_workbook",
+    "output_of",
+    "read_values",
     "recalculate_libreoffice",
+    "run_engine",
 ]
 
 CellValue = float | int | str | bool | datetime | None
@@ -126,7 +77,6 @@ DEFAULT_TOLERANCE = 0.005
 """Largest absolute difference of two numbers that `compare` still calls equal."""
 
 _RELATIVE_TOLERANCE = 1e-12
-_GNUMERIC_WORKERS = 2
 
 _EXCEL_ERRORS = frozenset(
     {
@@ -219,18 +169,9 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _ssconvert() -> str | None:
-    return shutil.which("ssconvert")
-
-
 def libreoffice_available() -> bool:
     """Whether LibreOffice (``soffice``) is on the PATH."""
     return _soffice() is not None
-
-
-def gnumeric_available() -> bool:
-    """Whether Gnumeric's ``ssconvert`` is on the PATH."""
-    return _ssconvert() is not None
 
 
 def recalculate_libreoffice(
@@ -249,7 +190,7 @@ def recalculate_libreoffice(
             for index, path in enumerate(paths)
         ]
         command = _soffice_command(soffice, profile, "xlsx:Calc MS Excel 2007 XML", outbox, inputs)
-        result = _run(command, timeout, "LibreOffice")
+        result = run_engine(command, timeout, "LibreOffice")
         missing = [
             f"{path} (copied as {copy.name})"
             for path, copy in zip(paths, inputs, strict=True)
@@ -257,10 +198,10 @@ def recalculate_libreoffice(
         ]
         if missing:
             raise EngineError(
-                "LibreOffice did not convert " + ", ".join(missing) + _output_of(result)
+                "LibreOffice did not convert " + ", ".join(missing) + output_of(result)
             )
         return {
-            path: _read_values(outbox / f"{copy.stem}.xlsx")
+            path: read_values(outbox / f"{copy.stem}.xlsx")
             for path, copy in zip(paths, inputs, strict=True)
         }
 
@@ -280,12 +221,12 @@ def export_pdfs_libreoffice(
         for path, data in zip(inputs, books.values(), strict=True):
             path.write_bytes(data)
         command = _soffice_command(soffice, profile, "pdf:calc_pdf_Export", outbox, inputs)
-        result = _run(command, timeout, "LibreOffice")
+        result = run_engine(command, timeout, "LibreOffice")
         pdfs: dict[str, bytes] = {}
         for name, path in zip(books, inputs, strict=True):
             pdf = outbox / f"{path.stem}.pdf"
             if not pdf.is_file():
-                raise EngineError(f"LibreOffice did not print {name}" + _output_of(result))
+                raise EngineError(f"LibreOffice did not print {name}" + output_of(result))
             pdfs[name] = pdf.read_bytes()
         return pdfs
 
@@ -327,51 +268,6 @@ def _soffice_command(
     ]
 
 
-def recalculate_gnumeric(
-    paths: Sequence[Path], *, timeout: float = DEFAULT_TIMEOUT
-) -> dict[Path, Values]:
-    """Let Gnumeric recalculate every formula of each workbook; return the values.
-
-    One ``ssconvert --recalc`` per file, two at a time. Raises `EngineError` when ssconvert
-    is missing, fails, times out or does not produce a file. Warnings on its stderr are
-    ignored.
-    """
-    if not paths:
-        return {}
-    ssconvert = _ssconvert()
-    if ssconvert is None:
-        raise EngineError("Gnumeric (ssconvert) is not installed or not on the PATH")
-    with tempfile.TemporaryDirectory(
-        prefix="kim-budget-gnumeric-", ignore_cleanup_errors=True
-    ) as temp:
-        root = Path(temp)
-        outputs = [root / f"book{index}.xlsx" for index in range(len(paths))]
-
-        def convert(source: Path, target: Path) -> None:
-            if not source.is_file():
-                raise EngineError(f"cannot recalculate {source}: no such file")
-            command = [
-                ssconvert,
-                "--recalc",
-                "--import-type=Gnumeric_Excel:xlsx",
-                "--export-type=Gnumeric_Excel:xlsx2",
-                str(source.resolve()),
-                str(target),
-            ]
-            result = _run(command, timeout, f"Gnumeric on {source}")
-            if not target.is_file():
-                raise EngineError(f"Gnumeric did not convert {source}" + _output_of(result))
-
-        with ThreadPoolExecutor(max_workers=_GNUMERIC_WORKERS) as pool:
-            futures = [
-                pool.submit(convert, source, target)
-                for source, target in zip(paths, outputs, strict=True)
-            ]
-            for future in futures:
-                future.result()
-        return {path: _read_values(output) for path, output in zip(paths, outputs, strict=True)}
-
-
 def _write_profile(profile: Path, locale: str | None = None) -> None:
     """A fresh LibreOffice user profile that always recalculates on load."""
     user = profile / "user"
@@ -390,7 +286,7 @@ def _copy_input(source: Path, target: Path) -> Path:
     return target
 
 
-def _run(command: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
+def run_engine(command: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
     """Run an engine in its own process group, so a timeout kills all its processes."""
     env = {**os.environ, "GSETTINGS_BACKEND": "memory"}
     with subprocess.Popen(
@@ -410,16 +306,14 @@ def _run(command: list[str], timeout: float, what: str) -> subprocess.CompletedP
             stdout, stderr = process.communicate()
             raise EngineError(
                 f"{what} did not finish within {timeout:g} s"
-                + _output_of(subprocess.CompletedProcess(command, -9, stdout, stderr))
+                + output_of(subprocess.CompletedProcess(command, -9, stdout, stderr))
             ) from None
         except BaseException:
             _kill_group(process)
             raise
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if result.returncode != 0:
-        raise EngineError(
-            f"{what} failed with exit status {result.returncode}" + _output_of(result)
-        )
+        raise EngineError(f"{what} failed with exit status {result.returncode}" + output_of(result))
     return result
 
 
@@ -428,7 +322,7 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def _output_of(result: subprocess.CompletedProcess[str]) -> str:
+def output_of(result: subprocess.CompletedProcess[str]) -> str:
     text = "\n".join(part.strip() for part in (result.stderr, result.stdout) if part.strip())
     return f":\n{text}" if text else ""
 
@@ -475,7 +369,7 @@ def _excel_serial(value: datetime | time | timedelta) -> float:
     return days + offset.seconds / 86400 + offset.microseconds / 86400e6
 
 
-def _read_values(path: Path) -> Values:
+def read_values(path: Path) -> Values:
     workbook = load_workbook(path, data_only=True)
     values: Values = {}
     for sheet in workbook.worksheets:
@@ -489,27 +383,7 @@ def _read_values(path: Path) -> Values:
 
 def cached_values(path: Path) -> Values:
     """The value of every non-empty cell as stored in the file (formula cells: cached value)."""
-    return _read_values(path)
-
-
-def formula_cells(path: Path) -> dict[tuple[str, str], str]:
-    """The formula text (with its leading ``=``) of every formula cell of the workbook."""
-    workbook = load_workbook(path, data_only=False)
-    formulas: dict[tuple[str, str], str] = {}
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type != "f":
-                    continue
-                value = cell.value
-                text = value if isinstance(value, str) else str(getattr(value, "text", value))
-                formulas[(sheet.title, cell.coordinate)] = (
-                    text if text.startswith("=") else f"={text}"
-                )
-    return formulas
-
-
-# --- comparing -----------------------------------------------------------------------------
+    return read_values(path)
 
 
 def is_error_value(value: CellValue) -> bool:
