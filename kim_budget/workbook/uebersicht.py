@@ -39,6 +39,13 @@ NOTES = (
     "freigegeben; der Schutz lässt sich bewusst aufheben (Überprüfen › Blattschutz aufheben).",
 )
 
+PAY_NOTES = (
+    "Stellen mit Entgeltgruppe: Kosten aus den Tabellen und Sätzen auf „Tarif“ (TVöD-VKA); "
+    "Beitragsbemessungsgrenzen der Sozialversicherung sind nicht berücksichtigt (bei hohen "
+    "Entgelten zu hohe Sozialversicherung); das Leistungsentgelt (§ 18 TVöD: 2 % der Entgelte "
+    "des Vorjahres) ist monatlich auf das laufende Tabellenentgelt verteilt.",
+)
+
 
 def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None) -> int:
     """The key assumptions as a small table: Annahme | Einheit | Wert | ab | bis."""
@@ -55,7 +62,11 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None) -> int
         cost = inputs.annual_cost_per_fte
         entries.append(("Jahreskosten je VZÄ", "€/VZÄ/Jahr", cost, formats.EURO, None, None))
     for p in inputs.positions:
-        if p.annual_cost is not None and p.annual_cost != inputs.annual_cost_per_fte:
+        if p.grading is not None:
+            label = f"TVöD {p.grading.grade}, Stufe ab: {p.name}"
+            step = p.grading.step
+            entries.append((label, "Stufe", step, formats.COUNT, p.grading.step_since, None))
+        elif p.annual_cost is not None and p.annual_cost != inputs.annual_cost_per_fte:
             label = f"Jahreskosten je VZÄ: {p.name}"
             entries.append((label, "€/VZÄ/Jahr", p.annual_cost, formats.EURO, None, None))
     for increase in inputs.cost_increases:
@@ -184,6 +195,6 @@ def lay_out(
     row = _cover(sheet, scenario, inputs, master)
     row = _assumptions(sheet, row, inputs, cap)
     row = _results(sheet, row, scenario, years)
-    for note in NOTES:
+    for note in NOTES + (PAY_NOTES if scenario.graded else ()):
         sheet.put(row, LABEL, note, role="note")
         row += 1
