@@ -293,8 +293,11 @@ def old_and_new(tmp_path: Path, built: dict[str, Path]) -> tuple[Path, dict[str,
     """out/ with old bytes for every shipped workbook, and the new bytes of each."""
     out = tmp_path / "out"
     out.mkdir()
+    flat = tmp_path / "scenarios"  # the four flat options, whose workbooks `built` holds
+    flat.mkdir()
     for stem in STEMS:
         (out / f"{stem}.xlsx").write_bytes(OLD)
+        shutil.copyfile(SHIPPED / f"{stem}.toml", flat / f"{stem}.toml")
     return out, {f"{stem}.xlsx": path.read_bytes() for stem, path in built.items()}
 
 
@@ -311,17 +314,17 @@ def test_build_failing_at_second_workbook(
     monkeypatch.chdir(out.parent)
     full_disk = OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(os, "replace", on_second_call(os.replace, full_disk))
-    result = CliRunner().invoke(main, ["build", str(SHIPPED), "-o", "out"])
+    result = CliRunner().invoke(main, ["build", "scenarios", "-o", "out"])
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
     assert result.exit_code == 1
     # The first scenario's workbook is written, its HTML text (the second file) is not.
+    first = "vzae-1.000-ab-2024-10"
     assert result.output == (
-        "Error: out/vzae-1.000-ab-2024-10.finanzielle-auswirkungen.html: cannot write: "
-        "No space left on device\n"
+        f"Error: out/{first}.finanzielle-auswirkungen.html: cannot write: No space left on device\n"
     )
     assert_old_or_new(out, new)
-    assert (out / "vzae-1.000-ab-2024-10.xlsx").read_bytes() == new["vzae-1.000-ab-2024-10.xlsx"]
+    assert (out / f"{first}.xlsx").read_bytes() == new[f"{first}.xlsx"]
     assert (out / "vzae-1.000-ab-2025-01.xlsx").read_bytes() == OLD
 
 
@@ -332,7 +335,7 @@ def test_build_interrupted_after_first_workbook(
     interrupted = on_second_call(write_atomically, KeyboardInterrupt())
     monkeypatch.setattr("kim_budget.pipeline.write_atomically", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        pipeline.build([SHIPPED], out)
+        pipeline.build([out.parent / "scenarios"], out)
     assert_old_or_new(out, new)
     assert no_temporary_files(out) == []
 

@@ -25,7 +25,7 @@ def test_parallel_build_writes_the_same_bytes_and_lines_as_one_job(tmp_path: Pat
     two = build(tmp_path / "two", "--jobs", "2")
     default = build(tmp_path / "default")
     assert one[0] == two[0] == default[0] == 0, one[1] + two[1]
-    assert len(one[2]) == 4 * 3 + 1  # workbook and two texts per scenario, the comparison
+    assert len(one[2]) == 8 * 3 + 1  # workbook and two texts per scenario, the comparison
     assert two == one
     assert default == one
 

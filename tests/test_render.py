@@ -95,7 +95,7 @@ def plain(text: str) -> str:
 
 
 class Page(HTMLParser):
-    """The table rows (cell texts) and the paragraphs and list items after the table."""
+    """The rows (cell texts) of the first table and the paragraphs and list items after it."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -108,9 +108,9 @@ class Page(HTMLParser):
         self._table_done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr":
+        if tag == "tr" and not self._table_done:
             self.rows.append([])
-        elif tag in ("td", "th") and self.rows:
+        elif tag in ("td", "th") and self.rows and not self._table_done:
             self._cell = []
         elif tag == "caption":
             self._caption = []
@@ -145,15 +145,18 @@ def html_parts(text: str) -> tuple[list[list[str]], list[str]]:
 
 
 def txt_parts(text: str) -> tuple[list[list[str]], list[str]]:
-    """(table rows, paragraphs after the table) of the plain text."""
+    """(table rows, paragraphs after the tables) of the plain text."""
     lines = text.split("\n")
     row = re.compile(rf"^(\d{{4}}|Summe) +((?:{AMOUNT}\u00a0€ *){{5}})$")
+    accounts = re.compile(rf"^\d{{4}} +(?:{AMOUNT}\u00a0€ *){{3}}$")  # a graded post's accounts
     rows, last = [], 0
     for index, line in enumerate(lines):
         if match := row.match(line):
             rows.append(
                 [match[1], *(plain(cell) for cell in re.findall(rf"{AMOUNT}\u00a0€", line))]
             )
+            last = index
+        elif accounts.match(line):
             last = index
     after = "\n".join(lines[last + 1 :])
     blocks = re.split(r"\n\s*\n|\n(?=- )", after)  # paragraphs and list items
@@ -306,6 +309,10 @@ def check_all_prose_figures(paragraphs: list[str], result: Result) -> None:
     years = {str(year) for year in range(scenario.first_year, scenario.last_year + 1)}
     months = {str(p.start.year) for p in scenario.positions}
     months |= {str(p.end.year) for p in scenario.positions if p.end}
+    # a graded post names its grade and the Stufe it holds from a month ("S 12, Stufe 1 ab …")
+    for p in (p for p in scenario.positions if p.grading):
+        months |= {*re.findall(r"\d+", p.grading.grade), str(p.grading.step)}
+        months.add(str(p.grading.step_since.year))
     assert set(re.findall(r"\d+", rest)) <= years | months, rest
 
 
@@ -387,10 +394,12 @@ def test_html_is_a_german_document_with_a_table(path: Path) -> None:
     result, text, _ = texts(path)
     assert text.startswith('<!DOCTYPE html>\n<html lang="de">')
     assert '<meta charset="utf-8">' in text
+    graded = result.scenario.graded  # then a second table: Personalaufwand by account
     for tag in ("<caption", "<thead>", "<tbody>", "</table>"):
-        assert text.count(tag) == 1, tag
+        assert text.count(tag) == 1 + graded, tag
     cells = re.findall(r"<td style=\"([^\"]*)\">", text)
-    assert len(cells) == 5 * (len(result.years) + (len(result.years) > 1))
+    accounts = 3 * len(result.years) if graded else 0
+    assert len(cells) == 5 * (len(result.years) + (len(result.years) > 1)) + accounts
     assert all("text-align: right" in style for style in cells)
 
 
@@ -404,7 +413,14 @@ def test_stellenplan_names_every_position(path: Path) -> None:
         funded = "gefördert" if position.funded else "nicht gefördert"
         end = f" bis {german.month(position.end)}" if position.end else ""
         vzae = german.vzae(position.fte)
-        expected = f"{position.name}: {vzae} ab {german.month(position.start)}{end}, {funded}"
+        grading = position.grading
+        pay = (
+            f", TVöD {grading.grade}, Stufe {grading.step} ab {german.month(grading.step_since)}"
+            if grading
+            else ""
+        )
+        start = german.month(position.start)
+        expected = f"{position.name}: {vzae} ab {start}{end}{pay}, {funded}"
         assert item == plain(expected)
         assert f"- {plain(expected)}" in plain(plain_text)
 
@@ -1059,6 +1075,6 @@ def test_graded_scenario_states_its_accounts_and_grade(tmp_path: Path) -> None:
     ]
     assert [a["amount"] for a in accounts] == pytest.approx([59687.28, 4625.76, 12504.49], abs=0.01)
     amounts = ("59.687,28\u00a0€", "4.625,76\u00a0€", "12.504,49\u00a0€")
-    assert "2025 " + "".join(f"{amount:>20}" for amount in amounts) + "\n" in plain_text
+    assert "2025 " + "".join(f"{amount:>30}" for amount in amounts) + "\n" in plain_text
     assert "TVöD S 12, Stufe 3 ab Januar\u00a02024" in plain_text
     assert "(Konto 5022)" in page
