@@ -1,4 +1,6 @@
-"""Command line: `kim-budget build`, `validate` and `verify`. Parses, calls the library, prints.
+"""Command line: `kim-budget build`, `distribute`, `validate` and `verify`.
+
+Parses, calls the library, prints.
 
 Heavy modules are imported inside the commands so that `--help` stays fast.
 """
@@ -6,6 +8,7 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -119,6 +122,82 @@ def build(
             continue
         shares = ", ".join(f"{y.year}: {german.euro(y.eigenanteil)}" for y in output.result.years)
         click.echo(f"{output.path}: Eigenanteil {shares}")
+
+
+def _month(text: str | None) -> date | None:
+    """--start YYYY-MM as the first day of that month."""
+    if text is None:
+        return None
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise click.BadParameter(f"must be a month YYYY-MM, got {text!r}") from None
+
+
+@main.command(short_help="Distribute a district's posts by population.")
+@click.argument("district", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the workbook.",
+)
+@click.option(
+    "--scenarios",
+    type=click.Path(path_type=Path),
+    help="Also write one scenario file per municipality into this folder (never replaced).",
+)
+@click.option("--start", help="Month the municipalities' posts start (YYYY-MM; default: January).")
+@click.option("--first-year", type=click.IntRange(2000, 2100), help="First Haushaltsjahr.")
+@click.option("--last-year", type=click.IntRange(2000, 2100), help="Last Haushaltsjahr.")
+@click.option(
+    "--annual-cost",
+    type=click.FloatRange(min=1000, max=10_000_000),
+    default=80_000.0,
+    show_default=True,
+    help="Annual cost per VZÄ in the scenario files (the council paper's ca. 80 T€).",
+)
+def distribute(
+    district: Path,
+    out: Path,
+    scenarios: Path | None,
+    start: str | None,
+    first_year: int | None,
+    last_year: int | None,
+    annual_cost: float,
+) -> None:
+    """Write Verteilung-<name>.xlsx for a DISTRICT file: each municipality's share of the
+    district's posts by population, the funding passed on and the refund for unfilled posts.
+    """
+    from kim_budget import german, pipeline
+    from kim_budget.district import ScenarioPlan, load_district
+
+    begin = _month(start)
+
+    def run() -> pipeline.Distributed:
+        plan = None
+        if scenarios is not None:
+            loaded = load_district(district)
+            default = pipeline.default_plan(loaded, begin)
+            first = first_year if first_year is not None else default.first_year
+            last = last_year if last_year is not None else max(first, default.last_year)
+            plan = ScenarioPlan(default.start, first, last, annual_cost)
+        return pipeline.distribute(district, out, scenarios=scenarios, plan=plan)
+
+    done = _run(run)
+    figures = done.distribution
+    click.echo(
+        f"{done.workbook}: {german.vzae(figures.posts)}, Förderung {german.euro(figures.funding)}, "
+        f"weitergeleitet {german.euro(figures.passed_on)}, "
+        f"Erstattung {german.euro(figures.refund)}"
+    )
+    for path in done.scenarios:
+        click.echo(f"{path}: Szenario geschrieben")
+    for path in done.skipped:
+        click.echo(f"{path}: exists; left alone", err=True)
 
 
 @main.command(short_help="Check scenario files; write nothing.")

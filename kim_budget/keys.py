@@ -193,3 +193,51 @@ def generic(path: str) -> str:
 def key(path: str) -> Key:
     """The key of a (concrete or generic) path; KeyError for a path that is no key."""
     return _BY_PATH[generic(path)]
+
+
+# ---------------------------------------------------------------- district files
+
+FILLED_FTE = Measure("filled_fte", "number", "VZÄ", Limits(0, 1000))
+"""VZÄ a municipality filled on average in a year (0 allowed: none filled)."""
+
+DISTRICT_KEYS = (
+    Key("district", TEXT, "Kreis", max_length=100),
+    Key("reference", TEXT, "Vorlagen-Nr.", max_length=50),
+    Key(
+        "posts",
+        DISTRICT_FTE,
+        "Geförderte VZÄ des Kreises",
+        "werden nach Einwohnern auf die Kommunen verteilt",
+    ),
+    Key(
+        "rate_per_fte",
+        MONEY,
+        "Förderpauschale je VZÄ",
+        "Landesförderung KIM, Pauschale je gefördertem VZÄ und Jahr",
+    ),
+    Key("year", YEAR, "Haushaltsjahr der Verteilung", structure=True),
+    Key("population_date", TEXT, "Stand der Einwohnerzahlen", max_length=50),
+    Key("municipalities[].name", TEXT, "Kommune {n}: Name", max_length=100),
+    Key("municipalities[].population", PEOPLE, "Kommune {n}: Einwohner"),
+    Key(
+        "municipalities[].filled_fte",
+        FILLED_FTE,
+        "Kommune {n}: besetzte VZÄ im Jahresdurchschnitt",
+        "für die Erstattung nicht besetzter Stellen",
+    ),
+    Key(
+        "municipalities[].remainder",
+        BOOLEAN,
+        "Kommune {n}: Sammelzeile",
+        "steht für mehrere Kommunen ohne bekannte Einzelzahl; keine Szenariodatei",
+        structure=True,
+    ),
+)
+"""Every key of a district file, in the order of its "Annahmen"."""
+
+_DISTRICT_BY_PATH = {key.path: key for key in DISTRICT_KEYS}
+
+
+def district_key(path: str) -> Key:
+    """The key of a (concrete or generic) path of a district file."""
+    return _DISTRICT_BY_PATH[generic(path)]

@@ -22,6 +22,7 @@ from kim_budget.formula import (
     call,
     equals,
     flag,
+    floor,
     largest,
     maximum,
     minimum,
@@ -31,6 +32,7 @@ from kim_budget.formula import (
     pick_cell,
     position_at_most,
     smallest,
+    sum_of_products,
     sum_where,
     sum_where_all,
     total,
@@ -235,6 +237,59 @@ def jahressonderzahlung(paid: Expr, rate: Expr, base: Expr, months_filled: Expr)
     """The annual bonus, in the payment month when the post is filled then and in December:
     rate % of the base, pro rata for the months filled in the year (n/12)."""
     return paid * rate / 100 * base * months_filled / 12
+
+
+# ---------------------------------------------------------------- a district's distribution
+
+
+def district_share(posts: Expr, population: Expr, district_population: Expr) -> Expr:
+    """A municipality's share of the district's posts: posts × population / total population."""
+    return posts * population / district_population
+
+
+def share_funding(share: Expr, rate: Expr) -> Expr:
+    """The funding of a share: share × rate per VZÄ and year."""
+    return share * rate
+
+
+def passed_on(share: Expr, filled: Expr, rate: Expr) -> Expr:
+    """Funding the district passes on: the filled part of the share, min(share, filled) × rate."""
+    return minimum(share, filled) * rate
+
+
+def refund(share: Expr, filled: Expr, rate: Expr) -> Expr:
+    """Funding refunded for unfilled posts: max(0, share − filled) × rate."""
+    return maximum(0, share - filled) * rate
+
+
+def share_units(posts: Expr, units: Expr, population: Expr, district_population: Expr) -> Expr:
+    """A share counted in rounding units (thousandths of a VZÄ): posts × units × population /
+    total population; the integer product first, so an exact whole number stays exact."""
+    return posts * units * population / district_population
+
+
+def whole_units(units: Expr) -> Expr:
+    """The share's whole rounding units (rounded down)."""
+    return floor(units)
+
+
+def leftover_units(posts: Expr, units: Expr, whole: Range) -> Expr:
+    """The units the rounding down left over: posts × units − Σ whole units."""
+    return posts * units - total(whole)
+
+
+def remainder_rank(remainders: Range, remainder: Expr, before: Range) -> Expr:
+    """The rank of a remainder, largest first; equal remainders in the order of the table:
+    the count of larger remainders plus the count of equal ones up to this row."""
+    return sum_of_products((remainders > remainder) * 1) + sum_of_products(
+        equals(before, remainder) * 1
+    )
+
+
+def rounded_share(whole: Expr, rank: Expr, leftover: Expr, units: Expr) -> Expr:
+    """The largest-remainder rounding: the whole units, plus one for the `leftover` largest
+    remainders, in VZÄ."""
+    return (whole + flag(rank <= leftover)) / units
 
 
 # ---------------------------------------------------------------- checks ("Prüfungen")

@@ -10,8 +10,10 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from kim_budget.district import District, ScenarioPlan, load_district, scenario_text
 from kim_budget.errors import OutputError, ScenarioError, ScenarioErrors
 from kim_budget.finish import finish, write_atomically
 from kim_budget.model import Result, read_result
@@ -20,9 +22,13 @@ from kim_budget.render import check_templates, render_texts
 from kim_budget.scenario import Scenario, load_scenarios
 from kim_budget.workbook import Book, lay_out_comparison, lay_out_workbook
 from kim_budget.workbook.grid import BookEnv
+from kim_budget.workbook.verteilung import Distribution, lay_out_district, read_distribution
 from kim_budget.workbook.writer import write_workbook
 
 COMPARISON = "Szenarienvergleich"
+DEFAULT_ANNUAL_COST = 80_000.0
+"""€ per VZÄ and year in generated scenario files unless told: the council paper's "ca. 80 T€"
+(docs/sources.md, "What 'ca. 80 T€' means"); a starting point to adjust."""
 
 
 @dataclass(frozen=True)
@@ -137,3 +143,65 @@ def _pdfs(workbooks: list[tuple[Output, bytes]]) -> list[tuple[Output, bytes]]:
         (Output(output.path.with_suffix(".pdf"), output.result), pdfs[output.path.stem])
         for output, _ in workbooks
     ]
+
+
+# ---------------------------------------------------------------- a district's distribution
+
+
+@dataclass(frozen=True)
+class Distributed:
+    """What `distribute` wrote: the workbook, its figures, the scenario files written and the
+    existing ones it left alone."""
+
+    workbook: Path
+    distribution: Distribution
+    scenarios: tuple[Path, ...] = ()
+    skipped: tuple[Path, ...] = ()
+
+
+def distribution_workbook(district: District) -> tuple[Distribution, bytes]:
+    """A district's figures and its finished distribution workbook, from one layout."""
+    laid = lay_out_district(district)
+    env = BookEnv(laid.book)
+    return read_distribution(district, laid, env), _finished(laid.book, env)
+
+
+def distribute(
+    path: Path,
+    out: Path,
+    *,
+    scenarios: Path | None = None,
+    plan: ScenarioPlan | None = None,
+) -> Distributed:
+    """Write `out/Verteilung-<stem>.xlsx` for a district file; with `scenarios`, also one
+    scenario file per municipality there (never replacing an existing file).
+
+    Everything is checked and produced in memory first: nothing is written on any error.
+    """
+    district = load_district(path)
+    for folder in (out, scenarios):
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise OutputError(f"{folder}: is a file, not a folder; name a folder")
+    distribution, data = distribution_workbook(district)
+    texts: list[tuple[Path, str]] = []
+    if scenarios is not None:
+        plan = plan or default_plan(district)
+        for municipality, row in zip(district.municipalities, distribution.rows, strict=True):
+            if not municipality.remainder:
+                text = scenario_text(district, municipality, row.rounded, plan)
+                texts.append((scenarios / f"{municipality.slug}.toml", text))
+    workbook = out / f"Verteilung-{district.stem}.xlsx"
+    write_atomically(workbook, data)
+    written = [target for target, _ in texts if not target.exists()]
+    for target, text in texts:
+        if target in written:
+            write_atomically(target, text.encode("utf-8"))
+    skipped = tuple(target for target, _ in texts if target not in written)
+    return Distributed(workbook, distribution, tuple(written), skipped)
+
+
+def default_plan(district: District, start: date | None = None) -> ScenarioPlan:
+    """The scenario files' defaults: from January of the district's year (or `start`), five
+    Haushaltsjahre, the council paper's annual cost of about 80,000 € per VZÄ."""
+    start = start or date(district.year, 1, 1)
+    return ScenarioPlan(start, start.year, start.year + 4, DEFAULT_ANNUAL_COST)

@@ -24,6 +24,7 @@ from kim_budget.formula import column_letter, column_number
 from kim_budget.workbook.spec import (
     ALLOWED_CONSTANTS,
     ALLOWED_FUNCTIONS,
+    DISTRICT_SHEETS,
     GRADED_GROUP,
     GRADED_SHEETS,
     INPUT_SHEET,
@@ -371,10 +372,26 @@ def _listing(names: Sequence[str]) -> str:
     return ", ".join(names) if names else "(none)"
 
 
-def check_sheet_order(names: Sequence[str]) -> list[str]:
-    """Problems with the order of sheets (S1), for scenario and comparison workbooks."""
+def workbook_kind(names: Sequence[str]) -> str:
+    """Which kind of workbook the sheet names show: "comparison", "district" (a district's
+    distribution: it has a sheet "Verteilung") or "scenario"."""
     if names and names[0] == COMPARISON_SHEET:
+        return "comparison"
+    if DISTRICT_SHEETS[2] in names:
+        return "district"
+    return "scenario"
+
+
+def check_sheet_order(names: Sequence[str]) -> list[str]:
+    """Problems with the order of sheets (S1), for scenario, comparison and district
+    workbooks."""
+    kind = workbook_kind(names)
+    if kind == "comparison":
         return _comparison_order(names[1:])
+    if kind == "district":
+        if tuple(names) == DISTRICT_SHEETS:
+            return []
+        return [f"sheets are {_listing(names)}; expected {_listing(DISTRICT_SHEETS)}"]
     if tuple(names) in (SCENARIO_SHEETS, GRADED_SHEETS):
         return []
     expected = _listing(GRADED_SHEETS if "Tarif" in names else SCENARIO_SHEETS)

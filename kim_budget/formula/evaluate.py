@@ -9,6 +9,7 @@ booleans and blanks inside references.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Protocol
@@ -170,6 +171,42 @@ def _if(env: Env, args: Sequence[Expr]) -> Scalar:
     return evaluate(chosen, env)
 
 
+def _array(expr: Expr, env: Env) -> list[Scalar] | Scalar:
+    """An argument of SUMPRODUCT: a range's values, or operators applied element by element
+    (a scalar operand stands beside every element)."""
+    if isinstance(expr, Range):
+        return range_values(expr, env)
+    if isinstance(expr, BinOp):
+        left, right = _array(expr.left, env), _array(expr.right, env)
+        if not isinstance(left, list) and not isinstance(right, list):
+            return apply_operator(expr.op, left, right)
+        size = len(left) if isinstance(left, list) else len(right)  # type: ignore[arg-type]
+        lefts = left if isinstance(left, list) else [left] * size
+        rights = right if isinstance(right, list) else [right] * size
+        return [apply_operator(expr.op, a, b) for a, b in zip(lefts, rights, strict=True)]
+    return evaluate(expr, env)
+
+
+def _sumproduct(env: Env, args: Sequence[Expr]) -> Scalar:
+    """SUMPRODUCT(array, …): the sum of the element-wise products; in an array, anything but a
+    number counts as 0 (multiply a comparison by 1 to count it)."""
+    arrays = [_array(arg, env) for arg in args]
+    columns = [a if isinstance(a, list) else [a] for a in arrays]
+    total = 0.0
+    for values in zip(*columns, strict=True):
+        product = 1.0
+        for value in values:
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            product *= value if numeric else 0
+        total += product
+    return total
+
+
+def _int(env: Env, args: Sequence[Expr]) -> Scalar:
+    """INT: rounded down to a whole number."""
+    return math.floor(as_number(evaluate(args[0], env)))
+
+
 FUNCTIONS: dict[str, Callable[[Env, Sequence[Expr]], Scalar]] = {
     "SUM": lambda env, args: sum(_numbers(env, args)),
     "MIN": lambda env, args: min(_numbers(env, args), default=0),
@@ -179,6 +216,8 @@ FUNCTIONS: dict[str, Callable[[Env, Sequence[Expr]], Scalar]] = {
     "IF": _if,
     "SUMIF": _sumif,
     "SUMIFS": _sumifs,
+    "SUMPRODUCT": _sumproduct,
+    "INT": _int,
     "INDEX": _index,
     "MATCH": _match,
     "DATE": _date,

@@ -310,3 +310,13 @@ def pick(area: Range, position: Expr | Constant) -> Expr:
     if area.first.row == area.last.row:
         return call("INDEX", area, 1, position)
     return call("INDEX", area, position)
+
+
+def floor(value: Expr) -> Expr:
+    """INT(value): the largest whole number ≤ value."""
+    return call("INT", value)
+
+
+def sum_of_products(*arrays: Expr) -> Expr:
+    """SUMPRODUCT over arrays (ranges, or element-wise arithmetic and comparisons on them)."""
+    return call("SUMPRODUCT", *arrays)

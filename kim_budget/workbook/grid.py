@@ -40,7 +40,11 @@ class Validation:
 
 @dataclass(frozen=True)
 class Chart:
-    """A clustered bar chart of some rows of a table, years as categories."""
+    """A clustered bar chart of some rows of a table, years as categories.
+
+    With `down_columns`, `categories` and `series` are columns instead, and `first_col` and
+    `last_col` the first and last row (a table with one row per municipality).
+    """
 
     title: str
     alt_text: str
@@ -50,6 +54,8 @@ class Chart:
     first_col: int
     last_col: int
     anchor_row: int
+    down_columns: bool = False
+    number_format: str = '#,##0 "€"'
 
 
 @dataclass

@@ -45,6 +45,23 @@ PRINTED_SHEETS = (UEBERSICHT, HAUSHALT)
 PRINTED_COMPARISON_SHEETS = (VERGLEICH,)
 """The sheets of the comparison's PDF."""
 
+VERTEILUNG = "Verteilung"
+RUNDUNG = "Rundung"
+DISTRICT_SHEETS = (UEBERSICHT, ANNAHMEN, VERTEILUNG, RUNDUNG, PRUEFUNGEN)
+"""The sheets of a district's distribution workbook, in order."""
+PRINTED_DISTRICT_SHEETS = (UEBERSICHT, VERTEILUNG)
+"""The sheets of a distribution workbook a council paper's annex shows."""
+DISTRICT_NAMES = (
+    "Stellen_gesamt",
+    "Foerderung_gesamt",
+    "Weitergeleitet_gesamt",
+    "Erstattung_gesamt",
+)
+"""The distribution workbook's defined names: the totals of posts, funding, funding passed on
+and refund (a contract, like Eigenanteil_2025)."""
+ROUNDING_UNITS = 1000
+"""Shares are rounded to thousandths of a VZÄ (three decimals)."""
+
 # --- column roles ---------------------------------------------------------------------------
 
 LABEL, UNIT, TOTAL, FIRST_PERIOD = 1, 2, 3, 4
@@ -162,8 +179,12 @@ ALLOWED_FUNCTIONS = (
     "YEAR",
     "MONTH",
     "EDATE",
+    "INT",
 )
-"""Worksheet functions that Excel, LibreOffice 7.4 and Gnumeric all compute alike."""
+"""Worksheet functions that Excel, LibreOffice 7.4 and Gnumeric all compute alike.
+
+INT (rounding down, no digits argument, so no constant in the formula) serves the district
+workbook's largest-remainder rounding only; see docs/sources.md, "Rounding the shares"."""
 VOLATILE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT", "TODAY", "NOW", "RAND", "RANDBETWEEN"})
 ALLOWED_CONSTANTS = frozenset({0.0, 1.0, 12.0, 100.0})
 """The only numbers that may stand inside a formula; every other number is an input."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils.indexed_list import IndexedList
@@ -33,7 +34,7 @@ from kim_budget.verify_rules import (
     page_widths,
     printable_width,
 )
-from kim_budget.workbook.grid import Book, Cell, Sheet, Validation
+from kim_budget.workbook.grid import Book, Cell, Chart, Sheet, Validation
 
 INPUT_STYLE = "Eingabe"
 TEXT_FORMAT = "@"
@@ -64,11 +65,13 @@ _WIDTHS = {
     "Haushalt": (46, 8, 16),
     "Prüfungen": (52, 14, 14),
     "Vergleich": (52, 12, 16),
+    "Verteilung": (34, 14, 13, 8, 12, 15, 12, 15, 15),
+    "Rundung": (34, 16, 14, 12, 16),
 }
 _PERIOD_WIDTHS = {"Monate": 11}  # a month of amounts up to 999.999,99 €; a year gets 12
 _PERIOD_WIDTH = 12
 # Columns whose cells wrap (top-aligned) from the header row on, so long texts stay readable.
-_WRAPPED = {"Annahmen": (1, 2, 5), "Monate": (1,)}
+_WRAPPED = {"Annahmen": (1, 2, 5), "Monate": (1,), "Verteilung": (1,), "Rundung": (1,)}
 _WRAP_FROM_ROW = 4
 # Sheets with the column roles of a timeline (label | unit | total | one column per period):
 # their period columns are split into pages of whole years, columns A:C repeated.
@@ -142,19 +145,28 @@ def _charts(ws: Worksheet, sheet: Sheet, page_width: float) -> None:
         chart.type = "col"
         chart.grouping = "clustered"
         chart.title = spec.title
-        chart.y_axis.numFmt = '#,##0 "€"'
+        chart.y_axis.numFmt = spec.number_format
         chart.y_axis.delete = False
         chart.x_axis.delete = False
         chart.height = 7.5  # cm
         years = spec.last_col - spec.first_col + 1
         chart.width = min(max(24, 4 + 3 * years), widest)  # cm
-        for row, title in zip(spec.series, spec.series_titles, strict=True):
-            values = Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=row)
-            chart.series.append(Series(values, title_from_data=False, title=title))
-        chart.set_categories(
-            Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=spec.categories)
-        )
+        for line, title in zip(spec.series, spec.series_titles, strict=True):
+            chart.series.append(Series(_line(ws, spec, line), title_from_data=False, title=title))
+        categories = _line(ws, spec, spec.categories)
+        if spec.down_columns:  # names, not numbers, as categories
+            for series in chart.series:
+                series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+        else:
+            chart.set_categories(categories)
         ws.add_chart(chart, f"A{spec.anchor_row}")
+
+
+def _line(ws: Worksheet, spec: Chart, line: int) -> Reference:
+    """One row (or, down columns, one column) of a chart's table."""
+    if spec.down_columns:
+        return Reference(ws, min_col=line, min_row=spec.first_col, max_row=spec.last_col)
+    return Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=line)
 
 
 _LINE_HEIGHT = 13.0  # pt, one line of wrapped 10 pt Arial
