@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from kim_budget.errors import InternalError, OutputError
 from kim_budget.finish import MAIN, XmlPart, build_epoch, parse_part, serialise_part
 from kim_budget.libreoffice import EngineError, export_pdfs_libreoffice, libreoffice_available
+from kim_budget.workbook.spec import PRINTED_COMPARISON_SHEETS, PRINTED_SHEETS
 
-SCENARIO_SHEETS = ("Übersicht", "Haushalt")
-COMPARISON_SHEETS = ("Vergleich",)
+SCENARIO_SHEETS = PRINTED_SHEETS
+COMPARISON_SHEETS = PRINTED_COMPARISON_SHEETS
 INSTALL_HINT = (
     "--pdf needs LibreOffice to print the workbooks; install the Debian package "
     "libreoffice-calc-nogui (apt-get install libreoffice-calc-nogui)"

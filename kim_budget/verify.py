@@ -56,7 +56,7 @@ from kim_budget.verify_rules import (
     to_r1c1,
     typed_value_allowed,
 )
-from kim_budget.workbook.spec import INPUT_STYLE, MASTER_NAME
+from kim_budget.workbook.spec import INPUT_STYLE, MASTER_NAME, MONATE
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -562,7 +562,7 @@ def _print_problems(ws: Worksheet) -> list[str]:
             problems.append("no print title columns (columns to repeat on every page)")
     layout, smallest = _print_layout(ws, fitting)
     problems += print_size_problems(layout, smallest)
-    if sheet_kind(ws.title, ("Monate",)) is not None:
+    if sheet_kind(ws.title, (MONATE,)) is not None:
         problems += month_break_problems(layout.breaks, len(layout.widths))
     return problems
 

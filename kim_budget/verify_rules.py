@@ -32,6 +32,7 @@ from kim_budget.workbook.spec import (
     MAX_FORMULA_LENGTH,
     SCENARIO_GROUP,
     SCENARIO_SHEETS,
+    TARIF,
     TIMELINE_SHEETS,
     TYPED_COLUMNS,
     VOLATILE_FUNCTIONS,
@@ -394,7 +395,7 @@ def check_sheet_order(names: Sequence[str]) -> list[str]:
         return [f"sheets are {_listing(names)}; expected {_listing(DISTRICT_SHEETS)}"]
     if tuple(names) in (SCENARIO_SHEETS, GRADED_SHEETS):
         return []
-    expected = _listing(GRADED_SHEETS if "Tarif" in names else SCENARIO_SHEETS)
+    expected = _listing(GRADED_SHEETS if TARIF in names else SCENARIO_SHEETS)
     return [f"sheets are {_listing(names)}; expected {expected}"]
 
 
@@ -416,7 +417,7 @@ def _comparison_order(names: Sequence[str]) -> list[str]:
     expected = [
         kind + suffix
         for suffix in suffixes
-        for kind in (GRADED_GROUP if f"Tarif{suffix}" in known else SCENARIO_GROUP)
+        for kind in (GRADED_GROUP if f"{TARIF}{suffix}" in known else SCENARIO_GROUP)
     ]
     missing = [name for name in expected if name not in known]
     if not suffixes:
