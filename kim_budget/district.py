@@ -14,8 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from kim_budget import german, keys
-from kim_budget.errors import ScenarioErrors
-from kim_budget.validate import Checker, Limits, Table, read_toml, show
+from kim_budget.validate import Checker, Limits, Table, load_checked, show
 
 _TOP_KEYS = ("district", "reference", "posts", "rate_per_fte", "year", "population_date")
 _MUNICIPALITY_KEYS = ("name", "population", "filled_fte", "remainder")
@@ -86,16 +85,7 @@ def _length(path: str) -> int:
 
 def load_district(path: Path) -> District:
     """Read and validate a district file; raises ScenarioErrors listing every problem."""
-    check = Checker(str(path))
-    district = None
-    read = read_toml(path, check)
-    if read is not None and not read[0]:
-        check.error("", _EMPTY)
-    elif read is not None:
-        district = _district(path, read[0], read[1], check)
-    if district is None or check.errors:
-        raise ScenarioErrors(check.errors)
-    return district
+    return load_checked(path, None, _EMPTY, _district)
 
 
 def _district(path: Path, data: Table, sha256: str, check: Checker) -> District | None:

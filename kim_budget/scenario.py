@@ -22,8 +22,8 @@ from kim_budget.validate import (
     Table,
     describe,
     display_key,
+    load_checked,
     month_text,
-    read_toml,
     show,
 )
 
@@ -207,16 +207,7 @@ def load_scenario(path: Path, display: str | None = None) -> Scenario:
     `display` names the file in messages (default: the path as given). Raises `ScenarioErrors`
     with every problem found in the file.
     """
-    check = Checker(str(path) if display is None else display)
-    scenario = None
-    read = read_toml(path, check)
-    if read is not None and not read[0]:
-        check.error("", _EMPTY)
-    elif read is not None:
-        scenario = _scenario(path, read[0], read[1], check)
-    if scenario is None or check.errors:
-        raise ScenarioErrors(check.errors)
-    return scenario
+    return load_checked(path, display, _EMPTY, _scenario)
 
 
 def load_scenarios(paths: Sequence[Path]) -> tuple[Scenario, ...]:

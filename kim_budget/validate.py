@@ -17,13 +17,15 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from kim_budget.errors import ScenarioError
+from kim_budget.errors import ScenarioError, ScenarioErrors
+
+T = TypeVar("T")
 
 Table = dict[str, Any]
 """A TOML table as tomllib returns it."""
@@ -380,6 +382,27 @@ class Checker:
         else:
             return date(parsed[0], parsed[1], 1)
         return None
+
+
+def load_checked(
+    path: Path,
+    display: str | None,
+    empty: str,
+    build: Callable[[Path, Table, str, Checker], T | None],
+) -> T:
+    """Read a TOML file and turn it into `build(path, data, sha256, check)`, collecting every
+    problem; raises `ScenarioErrors` with all of them. `display` names the file in messages
+    (default: the path as given); `empty` is the problem of an empty file."""
+    check = Checker(str(path) if display is None else display)
+    built = None
+    read = read_toml(path, check)
+    if read is not None and not read[0]:
+        check.error("", empty)
+    elif read is not None:
+        built = build(path, read[0], read[1], check)
+    if built is None or check.errors:
+        raise ScenarioErrors(check.errors)
+    return built
 
 
 def read_toml(path: Path, check: Checker) -> tuple[Table, str] | None:
