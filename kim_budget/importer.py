@@ -1,7 +1,8 @@
 """Bringing a treasurer's edits back: the inputs of an edited workbook into its scenario file.
 
 `import_workbook` reads every input cell of "Annahmen" by the scenario key its row shows,
-compares it with the scenario file and writes the changed values into that file with tomlkit,
+(and of "Tarif", the pay rules of graded positions), compares it with the scenario file and
+writes the changed values into that file with tomlkit,
 which keeps the file's comments, order and layout. The new text is validated by the loader
 (`scenario.load_scenario`, the rules of `validate`) before anything is written, and the file is
 replaced atomically. Values typed as text are read the way a German treasurer means them
@@ -20,6 +21,7 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -35,12 +37,13 @@ from tomlkit.items import Integer as TomlInteger
 from kim_budget.errors import KimBudgetError, ScenarioError, ScenarioErrors
 from kim_budget.finish import write_atomically
 from kim_budget.formula import column_letter
-from kim_budget.keys import Measure, key
+from kim_budget.keys import MONEY_MONTH, MONTH, RATE, YEAR, Measure, key
 from kim_budget.libreoffice import load_workbook
+from kim_budget.pay import STEPS
 from kim_budget.scenario import Scenario, load_scenario
 from kim_budget.validate import display_key, month_text
 from kim_budget.verify_rules import boolean_literal
-from kim_budget.workbook import annahmen, spec
+from kim_budget.workbook import annahmen, spec, tarif
 from kim_budget.workbook.annahmen import InputRow
 from kim_budget.workbook.grid import Sheet
 
@@ -195,17 +198,23 @@ def _expected(scenario: Scenario) -> tuple[Sheet, tuple[InputRow, ...]]:
 
 def _check_structure(book: _Book, expected: Sheet, scenario: Path) -> None:
     """Every row of column D (the scenario keys) must be where the scenario file puts it."""
-    sheet = book.sheet(spec.ANNAHMEN)
-    name = spec.ANNAHMEN
+    book.sheet(spec.ANNAHMEN)
     keys = {row: cell.content for (row, col), cell in expected.cells.items() if col == annahmen.KEY}
-    last = max(max(keys), sheet.max_row)
-    for row in range(annahmen.FIRST_ROW, last + 1):
+    _check_column(book, spec.ANNAHMEN, annahmen.KEY, keys, annahmen.FIRST_ROW, scenario)
+
+
+def _check_column(
+    book: _Book, name: str, col: int, keys: Mapping[int, object], first: int, scenario: Path
+) -> None:
+    """The key column of a sheet must show, row by row, the keys the layout puts there."""
+    last = max(max(keys), book.typed[name].max_row)
+    for row in range(first, last + 1):
         wanted = keys.get(row)
-        found = book.value(name, row, annahmen.KEY)
+        found = book.value(name, row, col)
         found = found.strip() if isinstance(found, str) else found
         if found == wanted or (wanted is None and found in (None, "")):
             continue
-        where = f"{name}!{column_letter(annahmen.KEY)}{row}"
+        where = f"{name}!{column_letter(col)}{row}"
         shows = "is empty" if found in (None, "") else f"shows „{found}“"
         expects = f"„{wanted}“" if wanted is not None else "nothing"
         raise WorkbookError(
@@ -403,8 +412,7 @@ def _set(document: Any, path: str, new: object, measure: Measure) -> None:
     container[last] = _toml_value(old, new, measure)
 
 
-def _apply(text: str, readings: list[_Reading], offset_years: tuple[int, ...]) -> str:
-    document = tomlkit.parse(text)
+def _apply(document: Any, readings: list[_Reading], offset_years: tuple[int, ...]) -> None:
     years = set(offset_years)
     offset_changed = False
     for reading in readings:
@@ -418,8 +426,7 @@ def _apply(text: str, readings: list[_Reading], offset_years: tuple[int, ...]) -
     if offset_changed:
         if "offset" not in document:
             document["offset"] = tomlkit.table()
-        document["offset"]["years"] = sorted(years)  # type: ignore[index]
-    return tomlkit.dumps(document)
+        document["offset"]["years"] = sorted(years)
 
 
 def _validate(text: str, path: Path, cells: dict[str, str]) -> None:
@@ -451,6 +458,156 @@ def _conflicts(readings: list[_Reading]) -> list[str]:
         for r in readings
         if r.built is not None and not _same(r.value, r.built) and not _same(r.row.value, r.built)
     ]
+
+
+# --- the pay rules on "Tarif" ----------------------------------------------------------------
+
+_TABLE_KEY = re.compile(r"tvoed\.pay_tables \((.+), (\d{4}-\d{2})\)")
+_RATE_KEY = re.compile(r"tvoed\.(bonus|social_insurance|pension_fund)\[(\d+)\]")
+_PERFORMANCE = "tvoed.performance_pay_percent"
+
+
+@dataclass(frozen=True)
+class _TarifRow:
+    """One input row of "Tarif": its key, the cells read and their values in the file."""
+
+    key: str
+    row: int
+    values: tuple[object, ...]
+    """As read from the workbook, column B on."""
+    expected: tuple[object, ...]
+    """As the scenario file (with the shipped rules) has them."""
+
+
+def _tarif_measures(key_text: str) -> tuple[Measure, ...] | None:
+    if _TABLE_KEY.fullmatch(key_text):
+        return (MONTH, *([MONEY_MONTH] * STEPS))
+    if _RATE_KEY.fullmatch(key_text):
+        return (YEAR, RATE)
+    if key_text == _PERFORMANCE:
+        return (RATE,)
+    return None
+
+
+def _read_tarif(book: _Book, scenario: Scenario, path: Path) -> list[_TarifRow]:
+    """The input rows of "Tarif", checked to sit where the scenario puts them."""
+    if not scenario.graded:
+        return []
+    sheet = Sheet(spec.TARIF)
+    tarif.lay_out(sheet, scenario)
+    book.sheet(spec.TARIF)
+    keys = {row: cell.content for (row, col), cell in sheet.cells.items() if col == tarif.KEY}
+    _check_column(book, spec.TARIF, tarif.KEY, keys, tarif.FIRST_ROW, path)
+    rows: list[_TarifRow] = []
+    errors: list[ScenarioError] = []
+    for row, key_text in sorted(keys.items()):
+        measures = _tarif_measures(str(key_text))
+        if measures is None:
+            continue
+        values: list[object] = []
+        for offset, measure in enumerate(measures):
+            col = tarif.VALUE + offset
+            cell = f"{spec.TARIF}!{column_letter(col)}{row}"
+            try:
+                values.append(convert(book.value(spec.TARIF, row, col), measure))
+            except ValueError as problem:
+                errors.append(ScenarioError(f"{cell} ({key_text})", "", str(problem)))
+        expected = tuple(sheet.cells[(row, tarif.VALUE + n)].content for n in range(len(measures)))
+        rows.append(_TarifRow(str(key_text), row, tuple(values), expected))
+    if errors:
+        raise ScenarioErrors(errors)
+    return rows
+
+
+def _tarif_changes(rows: list[_TarifRow]) -> list[Change]:
+    changes = []
+    for entry in rows:
+        for n, (old, new) in enumerate(zip(entry.expected, entry.values, strict=True)):
+            if _same(old, new):
+                continue
+            cell = f"{spec.TARIF}!{column_letter(tarif.VALUE + n)}{entry.row}"
+            changes.append(Change(f"{entry.key}{_tarif_part(entry.key, n)}", cell, old, new))
+    return changes
+
+
+def _tarif_part(key_text: str, n: int) -> str:
+    if _TABLE_KEY.fullmatch(key_text):
+        return " gültig ab" if n == 0 else f" Stufe {n}"
+    if _RATE_KEY.fullmatch(key_text):
+        return ".from" if n == 0 else ".percent"
+    return ""
+
+
+def _edited(entry: _TarifRow) -> bool:
+    return not all(_same(old, new) for old, new in zip(entry.expected, entry.values, strict=True))
+
+
+def _apply_tarif(document: Any, rows: list[_TarifRow]) -> dict[str, str]:
+    """Write the changed pay rules into [tvoed]: a rate list as a whole, a pay table as the
+    file's entry for its grade and month; returns the cells of the keys written."""
+    edited = [entry for entry in rows if _edited(entry)]
+    if not edited:
+        return {}
+    if "tvoed" not in document:
+        document["tvoed"] = tomlkit.table()
+    tvoed = document["tvoed"]
+    cells: dict[str, str] = {}
+    for entry in edited:
+        table = _TABLE_KEY.fullmatch(entry.key)
+        if table is not None:
+            _set_table(tvoed, table[1], entry)
+        elif entry.key == _PERFORMANCE:
+            tvoed[_PERFORMANCE.split(".")[1]] = entry.values[0]
+            cells[_PERFORMANCE] = f"{spec.TARIF}!{column_letter(tarif.VALUE)}{entry.row}"
+    for name in {m[1] for e in edited if (m := _RATE_KEY.fullmatch(e.key)) is not None}:
+        listed = [e for e in rows if e.key.startswith(f"tvoed.{name}[")]
+        array = tomlkit.array()
+        for number, entry in enumerate(listed):
+            array.append(tomlkit.inline_table())
+            array[-1].update({"from": entry.values[0], "percent": entry.values[1]})
+            for part, col in (("from", tarif.VALUE), ("percent", tarif.FIRST_STEP)):
+                cells[f"tvoed.{name}[{number}].{part}"] = (
+                    f"{spec.TARIF}!{column_letter(col)}{entry.row}"
+                )
+        tvoed[name] = array
+    return cells
+
+
+def _set_table(tvoed: Any, grade: str, entry: _TarifRow) -> None:
+    valid_from = entry.expected[0]
+    assert isinstance(valid_from, date)
+    if not _same(entry.values[0], valid_from):
+        raise WorkbookError(
+            f"{spec.TARIF}!{column_letter(tarif.VALUE)}{entry.row} ({entry.key}): the month a pay "
+            "table starts is not changed here; add a [[tvoed.pay_tables]] entry to the scenario "
+            "file for the new month"
+        )
+    steps = [_whole(amount) for amount in entry.values[1:]]
+    tables = tvoed.get("pay_tables")
+    if tables is None:
+        tables = tomlkit.aot()
+        tvoed["pay_tables"] = tables
+    for item in tables:
+        written = item.get("valid_from")
+        same_month = written is not None and str(written)[:7] == month_text(valid_from)
+        if item.get("grade") == grade and same_month:
+            _set_steps(item["steps"], steps)
+            return
+    added = tomlkit.table()
+    added.update({"grade": grade, "valid_from": month_text(valid_from), "steps": steps})
+    tables.append(added)
+
+
+def _set_steps(written: Any, steps: list[object]) -> None:
+    """Change only the amounts that differ, each in the form the file writes it."""
+    for n, amount in enumerate(steps):
+        old = written[n]
+        if isinstance(amount, int | float) and not _same(float(old), amount):
+            written[n] = float(amount) if isinstance(old, TomlFloat) else amount
+
+
+def _whole(amount: object) -> object:
+    return int(amount) if isinstance(amount, float) and amount.is_integer() else amount
 
 
 def import_workbook(
@@ -493,12 +650,17 @@ def import_workbook(
         and not _same(r.value, r.row.value)
         and (r.built is None or not _same(r.value, r.built))
     ]
+    tarif_rows = _read_tarif(book, scenario, path)
+    tarif_changed = _tarif_changes(tarif_rows)
     changes = tuple(Change(r.row.key, r.cell, r.row.value, r.value) for r in edited)
-    if not edited:
+    changes += tuple(tarif_changed)
+    if not changes:
         return ImportResult(path, (), written=False)
-    text = path.read_text(encoding="utf-8")
-    new_text = _apply(text, edited, scenario.offset_years)
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    _apply(document, edited, scenario.offset_years)
     cells = {r.row.path: r.cell for r in edited}
+    cells.update(_apply_tarif(document, tarif_rows))
+    new_text = tomlkit.dumps(document)
     _validate(new_text, path, cells)
     if not dry_run:
         write_atomically(path, new_text.encode("utf-8"))

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 from helpers import EngineWorkbooks, Recalculated, formualizer_values, input_cell
 from resave import resave_gnumeric, resave_libreoffice
+from tvoed_expected import CASES
 
 from kim_budget.cli import main
 from kim_budget.importer import convert, german_number
@@ -254,6 +255,34 @@ def test_missing_scenario_file_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "its scenario file eigene-option.toml is not at" in result.output
     assert "--scenario" in result.output
+
+
+def test_pay_rules_edited_on_tarif_go_into_the_tvoed_section(tmp_path: Path) -> None:
+    case = next(case for case in CASES if "[[tvoed.pay_tables]]" in case.toml)
+    scenario = tmp_path / f"{case.name}.toml"
+    scenario.write_text(case.toml, encoding="utf-8")
+    (workbook,) = [o.path for o in build([scenario], tmp_path) if o.path.suffix == ".xlsx"]
+    book = openpyxl.load_workbook(workbook)
+    tarif = book["Tarif"]
+    rows = {tarif.cell(row, 10).value: row for row in range(5, tarif.max_row + 1)}
+    own = rows["tvoed.pay_tables (S 12, 2027-04)"]  # the file's own table: Stufe 2 = 4,364.62
+    shipped = rows["tvoed.pay_tables (S 12, 2024-03)"]
+    bonus = rows["tvoed.bonus[1]"]
+    tarif.cell(own, 4).value = 4400
+    tarif.cell(shipped, 3).value = "3.800,00"
+    tarif.cell(bonus, 3).value = 90
+    book.save(workbook)
+    result = _import(workbook)
+    assert result.exit_code == 0, result.output
+    assert "tvoed.bonus[1].percent: 85 → 90" in result.output
+    text = scenario.read_text(encoding="utf-8")
+    assert "steps = [4087.00, 4400.0, 4728.47, 5050.64, 5449.53, 5618.29]" in text
+    pay = load_scenario(scenario).pay
+    assert [rate.percent for rate in pay.bonus] == [70.28, 90]
+    tables = {table.valid_from.isoformat()[:7]: table.steps for table in pay.tables("S 12")}
+    assert tables["2024-03"][0] == 3800
+    assert tables["2024-03"][1:] == (4002.01, 4335.64, 4631.04, 4996.8, 5151.53)
+    assert tables["2027-04"][1] == 4400
 
 
 # --- workbooks re-saved by other programs ---------------------------------------------------
