@@ -1,4 +1,4 @@
-"""Command line: `kim-budget build`, `distribute`, `validate` and `verify`.
+"""Command line: `kim-budget build`, `distribute`, `validate`, `verify` and `import`.
 
 Parses, calls the library, prints.
 
@@ -251,3 +251,34 @@ def verify(paths: tuple[Path, ...], require_engine: bool, no_engine: bool) -> No
         return
     click.echo(f"{_count(len(report.findings), 'finding')} in {checked}.", err=True)
     raise SystemExit(1)
+
+
+@main.command("import", short_help="Bring a workbook's edited inputs back into its scenario file.")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    help="The scenario file to update (default: the one named on the workbook's cover).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the changes; write nothing.")
+@click.option(
+    "--force", is_flag=True, help="Import even if the scenario file changed since the build."
+)
+def import_(workbook: Path, scenario: Path | None, dry_run: bool, force: bool) -> None:
+    """Write the inputs changed on "Annahmen" of WORKBOOK into its scenario file, keeping the
+    file's comments and layout; prints one line per change.
+
+    The new values are checked with the rules of `validate` first; nothing is written when one
+    is invalid, and the file is replaced atomically.
+    """
+    from kim_budget.importer import import_workbook
+
+    result = _run(lambda: import_workbook(workbook, scenario, dry_run=dry_run, force=force))
+    for change in result.changes:
+        click.echo(str(change))
+    if not result.changes:
+        click.echo(f"{result.scenario}: nothing changed")
+    elif result.written:
+        click.echo(f"{result.scenario}: {_count(len(result.changes), 'change')} written")
+    else:
+        click.echo(f"{result.scenario}: dry run, nothing written")

@@ -335,6 +335,16 @@ def after(later: Expr, earlier: Expr) -> Expr:
     return later > earlier
 
 
+def differs(value: Expr, built: Expr) -> Expr:
+    """1 when an input differs from the value the scenario file held at the build, else 0."""
+    return when(equals(value, built), 0, 1)
+
+
+def changed_inputs(markers: Range) -> Expr:
+    """How many inputs differ from the scenario file: the sum of their markers."""
+    return total(markers)
+
+
 def all_passed(checks: Sequence[Expr] | Range) -> Expr:
     """The master check: every check holds."""
     return all_of(checks)

@@ -1,13 +1,15 @@
 """Sheet "Annahmen": every input of the scenario in its own cell, one row per input.
 
-Columns: label | value | unit | scenario key | source or note. Every calculation of the workbook
-leads back to the value cells of this sheet.
+Columns: label | value | unit | scenario key | source or note | the value the scenario file held
+at the build (locked) | 1 where the input differs from it. Every calculation of the workbook leads
+back to the value cells of this sheet; the last two columns show the treasurer's own edits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kim_budget import lines
 from kim_budget.formula import Range, Ref
 from kim_budget.keys import Key, key
 from kim_budget.pay import Grading
@@ -25,6 +27,7 @@ LABEL, VALUE, UNIT, KEY, NOTE = (
     spec.INPUT_KEY,
     spec.INPUT_NOTE,
 )
+BUILT, CHANGED = spec.INPUT_BUILT, spec.INPUT_CHANGED
 NO_KEY = "–"
 TOLERANCE = 0.01
 FIRST_ROW = 5
@@ -39,6 +42,12 @@ class InputRow:
     ref: Ref
     value: Content
     number_format: str | None
+    path: str = ""
+    """The concrete key path ("positions[0].fte"; "offset.years" for every offset year)."""
+    year: int | None = None
+    """The Haushaltsjahr of an offset row."""
+    structure: bool = False
+    """Shown but locked: it shapes the workbook's columns."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,8 @@ class Inputs:
     offset_flags: Range
     tolerance: Ref
     rows: tuple[InputRow, ...]
+    changed: Range
+    """The markers of every input (1 where it differs from the scenario file)."""
 
 
 class _Rows:
@@ -113,6 +124,7 @@ class _Rows:
         self.row = FIRST_ROW
         self.heading = ""
         self.entries: list[InputRow] = []
+        self.last_marker = FIRST_ROW
 
     def section(self, title: str, heading: str | None = None) -> None:
         """A section title; `heading` names its inputs in the comparison (default: title)."""
@@ -126,7 +138,7 @@ class _Rows:
         describes it; `n` and `year` fill in the label."""
         described = key(path)
         shown = display_key(path) if year is None else f"{path} ({year})"
-        return self._put(described, described.label_for(n, year), value, shown)
+        return self._put(described, described.label_for(n, year), value, shown, path, year)
 
     def fixed(self, label: str, value: float, number_format: str, unit: str, note: str) -> Ref:
         """A row with a value the program sets (no scenario key), shown but locked."""
@@ -139,7 +151,9 @@ class _Rows:
         self.row += 1
         return ref
 
-    def _put(self, described: Key, label: str, value: Content, shown: str) -> Ref:
+    def _put(
+        self, described: Key, label: str, value: Content, shown: str, path: str, year: int | None
+    ) -> Ref:
         row = self.row
         role = "structure" if described.structure else "input"
         fmt = number_format(described.measure)
@@ -151,7 +165,13 @@ class _Rows:
         source = f"Szenariodatei {self.source}"
         note = f"{source}; {described.note}" if described.note else source
         self.sheet.put(row, NOTE, note, role="note")
-        self.entries.append(InputRow(shown, f"{self.heading}: {label}", ref, value, fmt))
+        if role == "input":
+            built = self.sheet.put(row, BUILT, value, fmt, role="structure")
+            self.sheet.put(row, CHANGED, lines.differs(ref, built), formats.FLAG)
+            self.last_marker = row
+        heading = f"{self.heading}: {label}"
+        structure = described.structure
+        self.entries.append(InputRow(shown, heading, ref, value, fmt, path, year, structure))
         self.row += 1
         return ref
 
@@ -258,7 +278,15 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         role="note",
     )
     for col, header in enumerate(
-        ("Annahme", "Wert", "Einheit", "Schlüssel in der Szenariodatei", "Quelle / Hinweis"),
+        (
+            "Annahme",
+            "Wert",
+            "Einheit",
+            "Schlüssel in der Szenariodatei",
+            "Quelle / Hinweis",
+            spec.BUILT_HEADER,
+            "geändert",
+        ),
         start=1,
     ):
         sheet.put(4, col, header, role="header")
@@ -295,6 +323,10 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         "€",
         "Rundungsdifferenzen bis zu diesem Betrag gelten als bestanden",
     )
+    changed = sheet.column_range(CHANGED, FIRST_ROW, rows.last_marker)
+    sheet.conditional.append(
+        (f"{changed.first.coordinate()}:{changed.last.coordinate()}", "changed")
+    )
     return Inputs(
         title,
         municipality,
@@ -312,4 +344,5 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         offset,
         tolerance,
         tuple(rows.entries),
+        changed,
     )

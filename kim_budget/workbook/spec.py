@@ -68,13 +68,18 @@ LABEL, UNIT, TOTAL, FIRST_PERIOD = 1, 2, 3, 4
 """Timeline-shaped sheets: label | unit | constant or total | one column per period."""
 INPUT_LABEL, INPUT_VALUE, INPUT_UNIT, INPUT_KEY, INPUT_NOTE = 1, 2, 3, 4, 5
 """Annahmen: label | value | unit | scenario key | source or note."""
+INPUT_BUILT, INPUT_CHANGED = 6, 7
+"""Annahmen: the value the scenario file held at the build (locked) | 1 where the input differs."""
+BUILT_HEADER = "laut Szenariodatei"
+"""The header of the built values' column (reading an edited workbook back looks for it)."""
 TARIF_VALUE, TARIF_FIRST_STEP, TARIF_STEPS = 2, 3, 6
 """Tarif: label | value or valid from | Stufe 1 … Stufe 6 | unit | scenario key | source."""
 TYPED_COLUMNS = {
-    ANNAHMEN: (INPUT_VALUE,),
+    ANNAHMEN: (INPUT_VALUE, INPUT_BUILT),
     TARIF: tuple(range(TARIF_VALUE, TARIF_FIRST_STEP + TARIF_STEPS)),
 }
-"""Where numbers may be typed in rather than computed: the value columns of the input sheets."""
+"""Where numbers may be typed in rather than computed: the value columns of the input sheets
+(on Annahmen also the locked built values beside them)."""
 
 # --- styles and names -----------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ PURPOSE = (
     "Personalkosten für Stellen des Kommunalen Integrationsmanagements (KIM): "
     "Personalaufwand abzüglich Landesförderung."
 )
+CHANGED_LABEL = "Eingaben gegenüber der Szenariodatei geändert"
+"""The cover line counting the inputs on "Annahmen" that differ from the named scenario file."""
 CHART_ROWS = 16
 CHART_ALT_TEXT = (
     "Säulendiagramm: Personalaufwand, Förderung und Eigenanteil in Euro je Haushaltsjahr; "
@@ -172,15 +174,19 @@ def _cover(sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref) -> int
     facts += [
         ("Szenariodatei", scenario.path.name),
         ("SHA-256 der Szenariodatei", scenario.sha256),
+        (CHANGED_LABEL, lines.changed_inputs(inputs.changed)),
         ("Erzeugt mit", f"kim-budget {__version__}"),
         ("Prüfungen (Blatt „Prüfungen“)", lines.status(master)),
     ]
     for row, (label, value) in enumerate(facts, start=5):
         sheet.put(row, LABEL, label, role="label")
-        sheet.put(row, UNIT, value, role="text")
+        count = label == CHANGED_LABEL
+        sheet.put(
+            row, UNIT, value, formats.COUNT if count else None, role="calc" if count else "text"
+        )
     status_row = 5 + len(facts) - 1
     sheet.conditional.append((f"{column_letter(UNIT)}{status_row}", "fehler"))
-    return status_row + 2
+    return status_row + 1  # no blank row before the (filled) section title: one page still
 
 
 def lay_out(

@@ -60,7 +60,7 @@ _FAIL = PatternFill("solid", fgColor="FFC7CE")
 _WARN_FONT = Font(color="9C0006")
 _WIDTHS = {
     "Übersicht": (48, 12, 16),
-    "Annahmen": (38, 30, 11, 30, 50),
+    "Annahmen": (38, 30, 11, 30, 50, 20, 9),
     "Monate": (34, 6, 15),
     "Haushalt": (46, 8, 16),
     "Prüfungen": (52, 14, 14),
@@ -121,7 +121,11 @@ def _data_validations(ws: Worksheet, sheet: Sheet) -> None:
 def _conditional_formats(ws: Worksheet, sheet: Sheet) -> None:
     """Negative amounts (funding above cost) and failed checks stand out."""
     for area, kind in sheet.conditional:
-        if kind == "negative":
+        if kind == "changed":  # an input differs from the scenario file (marker 1)
+            rule = CellIsRule(  # type: ignore[no-untyped-call]
+                operator="equal", formula=["1"], fill=_WARN, font=_WARN_FONT
+            )
+        elif kind == "negative":
             rule = CellIsRule(  # type: ignore[no-untyped-call]
                 operator="lessThan", formula=["0"], fill=_WARN, font=_WARN_FONT
             )
