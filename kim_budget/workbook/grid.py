@@ -56,6 +56,8 @@ class Chart:
     anchor_row: int
     down_columns: bool = False
     number_format: str = '#,##0 "€"'
+    height_cm: float = 7.5
+    """The chart's height; the layout keeps that many rows free below `anchor_row`."""
 
 
 @dataclass

@@ -24,6 +24,11 @@ LABEL, VALUE, FIRST_STEP = 1, 2, 3
 UNIT, KEY, SOURCE = FIRST_STEP + STEPS, FIRST_STEP + STEPS + 1, FIRST_STEP + STEPS + 2
 FIRST_ROW = 5
 SHIPPED = "kim-budget, Tariftabellen (docs/sources.md)"
+LIMITS = (
+    "Grenzen: Beitragsbemessungsgrenzen der Sozialversicherung sind nicht berücksichtigt (bei "
+    "hohen Entgelten zu hohe Sozialversicherung); das Leistungsentgelt (§ 18 TVöD: 2 % der "
+    "Entgelte des Vorjahres) ist monatlich auf das laufende Tabellenentgelt verteilt."
+)
 
 AMOUNT_RULE = money_rule("Tabellenentgelt", "€ je Monat bei Vollzeit, größer als 0.", 100_000)
 RATE_RULE = percent_rule("Satz in %", "Prozent des Entgelts, von 0 bis 100.", 0)
@@ -177,6 +182,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
         "Eingaben sind farbig hinterlegt; Monate rechnet mit diesen Tabellen und Sätzen.",
         role="note",
     )
+    sheet.put(3, LABEL, LIMITS, role="note")
     headers = ["Regel", "Wert / gültig ab", *(f"Stufe {n}" for n in range(1, STEPS + 1))]
     for col, header in enumerate([*headers, "Einheit", "Schlüssel", "Quelle"], start=1):
         sheet.put(4, col, header, role="header")

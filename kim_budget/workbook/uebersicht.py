@@ -25,6 +25,9 @@ PURPOSE = (
 CHANGED_LABEL = "Eingaben gegenüber der Szenariodatei geändert"
 """The cover line counting the inputs on "Annahmen" that differ from the named scenario file."""
 CHART_ROWS = 16
+GRADED_CHART_ROWS = 10
+"""A graded scenario's cover has three account lines more: a lower chart keeps it on one page."""
+CHART_CM_PER_ROW = 7.5 / CHART_ROWS
 CHART_ALT_TEXT = (
     "Säulendiagramm: Personalaufwand, Förderung und Eigenanteil in Euro je Haushaltsjahr; "
     "die Werte stehen in der Tabelle darüber."
@@ -39,13 +42,6 @@ NOTES = (
     "Steigerungen wirken ab ihrem Monat.",
     "Die Blätter sind ohne Kennwort geschützt, nur die Eingabezellen auf „Annahmen“ sind "
     "freigegeben; der Schutz lässt sich bewusst aufheben (Überprüfen › Blattschutz aufheben).",
-)
-
-PAY_NOTES = (
-    "Stellen mit Entgeltgruppe: Kosten aus den Tabellen und Sätzen auf „Tarif“ (TVöD-VKA); "
-    "Beitragsbemessungsgrenzen der Sozialversicherung sind nicht berücksichtigt (bei hohen "
-    "Entgelten zu hohe Sozialversicherung); das Leistungsentgelt (§ 18 TVöD: 2 % der Entgelte "
-    "des Vorjahres) ist monatlich auf das laufende Tabellenentgelt verteilt.",
 )
 
 
@@ -137,6 +133,7 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
             sheet.conditional.append((f"{column_letter(TOTAL)}{row}:{last}{row}", "negative"))
         row += 1
     last_col = FIRST_YEAR + len(scenario.years) - 1
+    chart_rows = GRADED_CHART_ROWS if scenario.graded else CHART_ROWS
     sheet.charts.append(
         Chart(
             title="Personalaufwand, Förderung und Eigenanteil je Haushaltsjahr",
@@ -147,9 +144,10 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
             first_col=FIRST_YEAR,
             last_col=last_col,
             anchor_row=row + 1,
+            height_cm=chart_rows * CHART_CM_PER_ROW,
         )
     )
-    return row + 1 + CHART_ROWS
+    return row + 1 + chart_rows
 
 
 def _same_column(years: haushalt.YearRows, row: int, col: int) -> Ref:
@@ -201,6 +199,6 @@ def lay_out(
     row = _cover(sheet, scenario, inputs, master)
     row = _assumptions(sheet, row, inputs, cap)
     row = _results(sheet, row, scenario, years)
-    for note in NOTES + (PAY_NOTES if scenario.graded else ()):
+    for note in NOTES:
         sheet.put(row, LABEL, note, role="note")
         row += 1

@@ -67,6 +67,7 @@ _WIDTHS = {
     "Vergleich": (52, 12, 16),
     "Verteilung": (34, 14, 13, 8, 12, 15, 12, 15, 15),
     "Rundung": (34, 16, 14, 12, 16),
+    "Tarif": (40, 12, 11, 11, 11, 11, 11, 11, 8, 30, 24),
 }
 _PERIOD_WIDTHS = {"Monate": 11}  # a month of amounts up to 999.999,99 €; a year gets 12
 _PERIOD_WIDTH = 12
@@ -152,7 +153,7 @@ def _charts(ws: Worksheet, sheet: Sheet, page_width: float) -> None:
         chart.y_axis.numFmt = spec.number_format
         chart.y_axis.delete = False
         chart.x_axis.delete = False
-        chart.height = 7.5  # cm
+        chart.height = spec.height_cm  # cm
         years = spec.last_col - spec.first_col + 1
         chart.width = min(max(24, 4 + 3 * years), widest)  # cm
         for line, title in zip(spec.series, spec.series_titles, strict=True):
