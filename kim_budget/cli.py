@@ -30,6 +30,18 @@ REPORT = "please report this, with the scenario files and the command you ran"
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
+def out_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The -o/--out option of the commands that write files (default out/)."""
+    return click.option(
+        "-o",
+        "--out",
+        type=click.Path(path_type=Path),
+        default=Path("out"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _count(number: int, noun: str) -> str:
     """2, "workbook" → "2 workbooks"."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
@@ -74,14 +86,7 @@ def main() -> None:
 
 @main.command(short_help="Build workbooks and council texts from scenario files.")
 @PATHS
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder for the workbooks.",
-)
+@out_option("Folder for the workbooks.")
 @click.option("--pdf", is_flag=True, help="Also print each workbook to PDF (needs LibreOffice).")
 @click.option(
     "--templates",
@@ -137,14 +142,7 @@ def _month(text: str | None) -> date | None:
 
 @main.command(short_help="Distribute a district's posts by population.")
 @click.argument("district", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder for the workbook.",
-)
+@out_option("Folder for the workbook.")
 @click.option(
     "--scenarios",
     type=click.Path(path_type=Path),
