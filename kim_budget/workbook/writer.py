@@ -277,7 +277,8 @@ def _column_widths(sheet: Sheet) -> list[float]:
     widths = _WIDTHS.get(kind, ())
     period = _PERIOD_WIDTHS.get(kind, _PERIOD_WIDTH)
     last_col = max((col for _, col in sheet.cells), default=1)
-    return [widths[col - 1] if col <= len(widths) else period for col in range(1, last_col + 1)]
+    default = [widths[col - 1] if col <= len(widths) else period for col in range(1, last_col + 1)]
+    return [sheet.column_widths.get(col, width) for col, width in enumerate(default, start=1)]
 
 
 def _column_breaks(sheet: Sheet, widths: list[float]) -> list[int]:
