@@ -177,11 +177,11 @@ def lay_out(sheet: Sheet, laid: Sequence[ScenarioSheets]) -> Ref:
 # ---------------------------------------------------------------- results only, for many scenarios
 
 RESULTS_PURPOSE = (
-    "Eigenanteil und Haushaltsbelastung der Szenarien je Haushaltsjahr, eine Zeile je Szenario. "
-    "Die Jahreswerte sind Werte aus der Arbeitsmappe des jeweiligen Szenarios (Spalte „Datei“: "
-    "die Szenariodatei, aus der sie gebaut wird); Summen und Prüfungen sind Formeln. Wie eine "
-    "Zahl entsteht, zeigt die Arbeitsmappe des Szenarios."
+    "Eigenanteil und Haushaltsbelastung der Szenarien je Haushaltsjahr, eine Zeile je Szenario.",
+    "Die Jahreswerte stammen aus der Arbeitsmappe des Szenarios (Spalte „Datei“: seine "
+    "Szenariodatei); Summen und Prüfungen sind Formeln.",
 )
+"""Two short lines, so that they print within the width of the tables."""
 RESULTS_WIDTHS = {LABEL: 52.0, UNIT: 30.0, TOTAL: 16.0}
 """Column B holds file names, wider than the unit column of the side-by-side comparison."""
 RESULT_FIELDS = tuple((line.field, line.key) for line in spec.RESULT_LINES if line.compared)
@@ -249,10 +249,11 @@ def _result_table(
 def lay_out_results(sheet: Sheet, results: Sequence[Result]) -> Ref:
     """The results-only comparison of many scenarios; returns its master check."""
     sheet.put(1, LABEL, "Szenarienvergleich: Kommunales Integrationsmanagement (KIM)", role="title")
-    sheet.put(2, LABEL, RESULTS_PURPOSE, role="note")
+    for row, text in enumerate(RESULTS_PURPOSE, start=2):
+        sheet.put(row, LABEL, text, role="note")
     sheet.column_widths.update(RESULTS_WIDTHS)
     years = sorted({entry.year for result in results for entry in result.years})
-    row = _cover(sheet, 4, results, years)
+    row = _cover(sheet, 2 + len(RESULTS_PURPOSE) + 1, results, years)
     checks: list[tuple[str, Expr]] = []
     for (field, key), (_, title) in zip(RESULT_FIELDS, TABLES, strict=True):
         row, check = _result_table(sheet, row, results, field, title, years)
