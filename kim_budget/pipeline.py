@@ -16,12 +16,18 @@ from pathlib import Path
 from kim_budget.district import District, ScenarioPlan, load_district, scenario_text
 from kim_budget.errors import OutputError, ScenarioError, ScenarioErrors
 from kim_budget.finish import finish, write_atomically
-from kim_budget.model import Result, read_result
+from kim_budget.model import Result, compute, read_result
 from kim_budget.pdf import COMPARISON_SHEETS, SCENARIO_SHEETS, render_pdfs, require_printer
 from kim_budget.render import check_templates, render_texts
 from kim_budget.scenario import Scenario, load_scenarios
-from kim_budget.workbook import Book, lay_out_comparison, lay_out_workbook
+from kim_budget.workbook import (
+    Book,
+    lay_out_comparison,
+    lay_out_results_comparison,
+    lay_out_workbook,
+)
 from kim_budget.workbook.grid import BookEnv
+from kim_budget.workbook.spec import SIDE_BY_SIDE_LIMIT
 from kim_budget.workbook.verteilung import Distribution, lay_out_district, read_distribution
 from kim_budget.workbook.writer import write_workbook
 
@@ -55,9 +61,15 @@ def workbook_bytes(scenario: Scenario) -> bytes:
     return calculated_workbook(scenario)[1]
 
 
-def comparison_bytes(scenarios: Sequence[Scenario]) -> bytes:
-    """The finished comparison workbook of several scenarios."""
-    return _finished(lay_out_comparison(scenarios))
+def comparison_bytes(scenarios: Sequence[Scenario], results: Sequence[Result] = ()) -> bytes:
+    """The finished comparison workbook of several scenarios: each scenario's sheets inside up
+    to `spec.SIDE_BY_SIDE_LIMIT` scenarios, else results-only (from `results`, the scenarios'
+    figures in the same order, computed when not given)."""
+    if len(scenarios) <= SIDE_BY_SIDE_LIMIT:
+        return _finished(lay_out_comparison(scenarios))
+    if len(results) != len(scenarios):
+        results = [compute(scenario) for scenario in scenarios]
+    return _finished(lay_out_results_comparison(results))
 
 
 def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:
@@ -124,7 +136,9 @@ def build(
             for name, text in render_texts(result, compiled).items()
         ]
     if len(scenarios) > 1:
-        prepared.append((Output(out / f"{COMPARISON}.xlsx", None), comparison_bytes(scenarios)))
+        results = [o.result for o, _ in prepared if o.result and o.path.suffix == ".xlsx"]
+        comparison = comparison_bytes(scenarios, results)
+        prepared.append((Output(out / f"{COMPARISON}.xlsx", None), comparison))
     if pdf:
         prepared += _pdfs([(o, data) for o, data in prepared if o.path.suffix == ".xlsx"])
     for output, data in prepared:

@@ -55,6 +55,7 @@ from kim_budget.verify_rules import (
     sheet_kind,
     to_r1c1,
     typed_value_allowed,
+    workbook_kind,
 )
 from kim_budget.workbook.spec import INPUT_STYLE, MASTER_NAME, MONATE
 
@@ -95,7 +96,8 @@ RULES = {
     "F5": "no formula refers to a lower row of its own sheet",
     "F6": (
         f"derived figures are formulas: typed-in numbers only in column B of {INPUT_SHEET} "
-        "(and the table columns B–H of Tarif)"
+        "(and the table columns B–H of Tarif; in a results-only comparison, the year columns "
+        "of Vergleich: values from the scenarios' workbooks)"
     ),
     "S1": "sheet order",
     "S2": "nothing hidden (sheets, rows, columns)",
@@ -491,6 +493,7 @@ def _check_workbook(path: Path) -> tuple[list[Finding], list[_CellKey] | None]:
 
 def _check_contents(out: _Findings, path: Path, opened: _Opened) -> list[_CellKey] | None:
     package, book, cached = opened.package, opened.book, opened.cached
+    kind = workbook_kind(book.sheetnames)
     for problem in check_sheet_order(book.sheetnames):
         out.add("S1", problem)
     _check_names(out, book)
@@ -504,7 +507,7 @@ def _check_contents(out: _Findings, path: Path, opened: _Opened) -> list[_CellKe
     for ws in book.worksheets:
         header, footer = package.headers.get(ws.title, ("", ""))
         _check_sheet(out, ws, header, footer, path.name)
-        sheet_cells, sheet_uncached = _check_cells(out, ws, cached[ws.title], inputs)
+        sheet_cells, sheet_uncached = _check_cells(out, ws, cached[ws.title], inputs, kind)
         cells += sheet_cells
         uncached += sheet_uncached
     _check_master(out, cached)
@@ -653,9 +656,9 @@ def _number_format(cell: Any) -> str | None:
 
 
 def _check_cells(
-    out: _Findings, ws: Worksheet, cached: Worksheet, inputs: _InputRules
+    out: _Findings, ws: Worksheet, cached: Worksheet, inputs: _InputRules, kind: str
 ) -> tuple[list[_CellKey], int]:
-    """Formula, input and number-format rules for every cell.
+    """Formula, input and number-format rules for every cell (`kind`: the workbook's kind).
 
     Returns the formula cells and how many of them have no cached value.
     """
@@ -686,7 +689,7 @@ def _check_cells(
                     forms.setdefault(cell.row, {})[cell.column] = to_r1c1(
                         text, cell.row, cell.column
                     )
-            elif _is_number(value) and not typed_value_allowed(sheet, cell.column):
+            elif _is_number(value) and not typed_value_allowed(sheet, cell.column, kind):
                 out.add("F6", TYPED_VALUE, sheet, cell.coordinate)
             _check_input(out, sheet, cell, text, validations, inputs)
             _check_number_format(out, sheet, cached[cell.coordinate])

@@ -25,11 +25,13 @@ from kim_budget.workbook.spec import (
     ALLOWED_CONSTANTS,
     ALLOWED_FUNCTIONS,
     DISTRICT_SHEETS,
+    FOREIGN_VALUE_COLUMNS,
     GRADED_GROUP,
     GRADED_SHEETS,
     INPUT_SHEET,
     INPUT_SHEETS,
     MAX_FORMULA_LENGTH,
+    RESULTS_ONLY_SHEETS,
     SCENARIO_GROUP,
     SCENARIO_SHEETS,
     TARIF,
@@ -314,13 +316,17 @@ def lower_row_references(formula: str, sheet: str, row: int) -> list[str]:
 # --- F6 typed-in numbers --------------------------------------------------------------------
 
 
-def typed_value_allowed(sheet: str, col: int) -> bool:
+def typed_value_allowed(sheet: str, col: int, workbook: str = "scenario") -> bool:
     """F6: whether a number, date or boolean may be typed in (not a formula) at this place.
 
     Only in the value columns of an input sheet ("Annahmen 1", "Tarif", …; see
     `spec.TYPED_COLUMNS`): the inputs, and locked constants such as the horizon years and the
-    checks' tolerance. Every other figure is derived and must be a formula.
+    checks' tolerance; and, in a results-only comparison (`workbook` "results", see
+    `workbook_kind`), the columns of values from other files (`spec.FOREIGN_VALUE_COLUMNS`).
+    Every other figure is derived and must be a formula.
     """
+    if workbook == "results" and sheet in FOREIGN_VALUE_COLUMNS:
+        return col >= FOREIGN_VALUE_COLUMNS[sheet]
     kind = sheet_kind(sheet, INPUT_SHEETS)
     return kind is not None and col in TYPED_COLUMNS[kind[0]]
 
@@ -374,8 +380,11 @@ def _listing(names: Sequence[str]) -> str:
 
 
 def workbook_kind(names: Sequence[str]) -> str:
-    """Which kind of workbook the sheet names show: "comparison", "district" (a district's
+    """Which kind of workbook the sheet names show: "comparison", "results" (a results-only
+    comparison of many scenarios: the sheet "Vergleich" alone), "district" (a district's
     distribution: it has a sheet "Verteilung") or "scenario"."""
+    if tuple(names) == RESULTS_ONLY_SHEETS:
+        return "results"
     if names and names[0] == COMPARISON_SHEET:
         return "comparison"
     if DISTRICT_SHEETS[2] in names:
@@ -387,6 +396,8 @@ def check_sheet_order(names: Sequence[str]) -> list[str]:
     """Problems with the order of sheets (S1), for scenario, comparison and district
     workbooks."""
     kind = workbook_kind(names)
+    if kind == "results":
+        return []
     if kind == "comparison":
         return _comparison_order(names[1:])
     if kind == "district":

@@ -2,8 +2,8 @@
 
 Starting LibreOffice or Gnumeric costs more than recalculating a workbook, so every workbook
 that an engine test wants recalculated is built here and goes through each engine in a single
-run per test session: every generated workbook (shipped scenarios, valid test cases and their
-comparison workbook) and the small workbooks of `helpers` that exercise the engines.
+run per test session: every generated workbook (shipped scenarios, valid test cases and both
+kinds of comparison workbook) and the small workbooks of `helpers` that exercise the engines.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (
+    SHIPPED,
     EngineWorkbooks,
     Recalculated,
     changed_inputs_workbook,
@@ -24,18 +25,27 @@ from tvoed_expected import CASES
 
 from kim_budget.libreoffice import Values
 from kim_budget.pipeline import build
+from kim_budget.workbook.spec import SIDE_BY_SIDE_LIMIT
 
 
 @pytest.fixture(scope="session")
 def generated_workbooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ...]:
-    """Every shipped scenario and valid test case, and their comparison workbook, built once;
-    and the hand-calculated pay-table cases with theirs."""
-    out = tmp_path_factory.mktemp("built")
-    built = [o.path for o in build(scenario_files(), out) if o.path.suffix == ".xlsx"]
-    cases = tmp_path_factory.mktemp("tvoed-cases")
+    """Every shipped scenario and valid test case, built once: the shipped ones (at most eight)
+    with their side-by-side comparison, the valid cases (more than eight) with their
+    results-only comparison; and the hand-calculated pay-table cases with theirs."""
+    shipped = [path for path in scenario_files() if path.parent == SHIPPED]
+    cases = [path for path in scenario_files() if path.parent != SHIPPED]
+    assert len(shipped) <= SIDE_BY_SIDE_LIMIT < len(cases)  # both kinds of comparison
+    built = [
+        o.path
+        for paths, folder in ((shipped, "built"), (cases, "built-cases"))
+        for o in build(paths, tmp_path_factory.mktemp(folder))
+        if o.path.suffix == ".xlsx"
+    ]
+    tvoed = tmp_path_factory.mktemp("tvoed-cases")
     for case in CASES:
-        (cases / f"{case.name}.toml").write_text(case.toml, encoding="utf-8")
-    graded = build([cases], tmp_path_factory.mktemp("tvoed-built"))
+        (tvoed / f"{case.name}.toml").write_text(case.toml, encoding="utf-8")
+    graded = build([tvoed], tmp_path_factory.mktemp("tvoed-built"))
     return tuple(built + [o.path for o in graded if o.path.suffix == ".xlsx"])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kim_budget.formula import Ref
 from kim_budget.scenario import Scenario
@@ -18,6 +19,9 @@ from kim_budget.workbook import (
     vergleich,
 )
 from kim_budget.workbook.grid import Book, Sheet
+
+if TYPE_CHECKING:
+    from kim_budget.model import Result
 
 SUBJECT = "Kommunales Integrationsmanagement: Personalkosten, Förderung, Eigenanteil"
 KEYWORDS = "KIM; Haushalt; Eigenanteil; Förderung; VZÄ"
@@ -85,6 +89,20 @@ def lay_out_comparison(scenarios: Sequence[Scenario]) -> Book:
     book = Book([Sheet(spec.VERGLEICH, one_page=True)])
     laid = [add_scenario_sheets(book, s, f" {n}") for n, s in enumerate(scenarios, start=1)]
     book.names[spec.MASTER_NAME] = vergleich.lay_out(book.sheets[0], laid)
+    _comparison_properties(book, scenarios)
+    return book
+
+
+def lay_out_results_comparison(results: Sequence[Result]) -> Book:
+    """The results-only comparison of many scenarios: one "Vergleich" sheet, one row per
+    scenario, its yearly results taken from its already evaluated layout."""
+    book = Book([Sheet(spec.VERGLEICH)])
+    book.names[spec.MASTER_NAME] = vergleich.lay_out_results(book.sheets[0], results)
+    _comparison_properties(book, [result.scenario for result in results])
+    return book
+
+
+def _comparison_properties(book: Book, scenarios: Sequence[Scenario]) -> None:
     municipalities = {s.municipality for s in scenarios if s.municipality}
     municipality = municipalities.pop() if len(municipalities) == 1 else ""
     book.properties.update(
@@ -95,7 +113,6 @@ def lay_out_comparison(scenarios: Sequence[Scenario]) -> Book:
         municipality=municipality,
         reference=", ".join(sorted({s.reference for s in scenarios if s.reference})),
     )
-    return book
 
 
 __all__ = [
@@ -104,5 +121,6 @@ __all__ = [
     "ScenarioSheets",
     "add_scenario_sheets",
     "lay_out_comparison",
+    "lay_out_results_comparison",
     "lay_out_workbook",
 ]

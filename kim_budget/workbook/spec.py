@@ -81,6 +81,17 @@ TYPED_COLUMNS = {
 """Where numbers may be typed in rather than computed: the value columns of the input sheets
 (on Annahmen also the locked built values beside them)."""
 
+SIDE_BY_SIDE_LIMIT = 8
+"""Up to this many scenarios, the comparison workbook holds each scenario's own sheets and its
+"Vergleich" is formulas on them; beyond, it is results-only: the one sheet "Vergleich"."""
+RESULTS_ONLY_SHEETS = (VERGLEICH,)
+"""The sheets of a results-only comparison."""
+FOREIGN_VALUE_COLUMNS = {VERGLEICH: FIRST_PERIOD}
+"""Values from other files: in a results-only comparison, the year columns of "Vergleich" (from
+column D on) hold each scenario's yearly results as values, read from its own workbook's
+evaluated "Haushalt" and named by file in column B; the totals and checks beside them are
+formulas. A derived figure typed in anywhere else is still a finding (F6)."""
+
 # --- styles and names -----------------------------------------------------------------------
 
 INPUT_STYLE = "Eingabe"

@@ -1,8 +1,11 @@
 """Sheet "Vergleich": several scenarios side by side, inside one workbook.
 
-Each scenario's own sheets ("Annahmen 1", "Monate 1", …) are in the same file; every figure here
-is a formula on them, so the comparison follows any change of an input. Years that a scenario's
-horizon does not cover stay empty, not 0.
+Up to `spec.SIDE_BY_SIDE_LIMIT` scenarios, each scenario's own sheets ("Annahmen 1", "Monate 1",
+…) are in the same file; every figure here is a formula on them, so the comparison follows any
+change of an input. Beyond, the comparison is results-only (`lay_out_results`): one row per
+scenario with its yearly results as values from its own evaluated workbook, so 400 scenarios
+make one readable sheet, not 1,600. Years that a scenario's horizon does not cover stay empty,
+not 0.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from kim_budget import lines
-from kim_budget.formula import Ref, column_letter
+from kim_budget.formula import Expr, Num, Ref, column_letter
 from kim_budget.workbook import formats, haushalt, spec, timeline
 from kim_budget.workbook.annahmen import NO_KEY, InputRow
 from kim_budget.workbook.grid import Chart, Sheet
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT
 
 if TYPE_CHECKING:
+    from kim_budget.model import Result
     from kim_budget.workbook import ScenarioSheets
 
 NAME = spec.VERGLEICH
@@ -168,3 +172,101 @@ def lay_out(sheet: Sheet, laid: Sequence[ScenarioSheets]) -> Ref:
     )
     row = _differences(sheet, row + CHART_ROWS, laid)
     return _checks(sheet, row, laid)
+
+
+# ---------------------------------------------------------------- results only, for many scenarios
+
+RESULTS_PURPOSE = (
+    "Eigenanteil und Haushaltsbelastung der Szenarien je Haushaltsjahr, eine Zeile je Szenario.",
+    "Die Jahreswerte stammen aus der Arbeitsmappe des Szenarios (Spalte „Datei“: seine "
+    "Szenariodatei); Summen und Prüfungen sind Formeln.",
+)
+"""Two short lines, so that they print within the width of the tables."""
+RESULTS_WIDTHS = {LABEL: 52.0, UNIT: 30.0, TOTAL: 16.0}
+"""Column B holds file names, wider than the unit column of the side-by-side comparison."""
+RESULT_FIELDS = tuple((line.field, line.key) for line in spec.RESULT_LINES if line.compared)
+TOLERANCE_CENTS = 100
+"""The checks allow a difference of 1/100 € (one cent): sums of amounts in cents."""
+
+
+def _cover(sheet: Sheet, row: int, results: Sequence[Result], years: list[int]) -> int:
+    """The facts of the comparison: how many scenarios, which years, where the figures come from."""
+    sheet.put(row, LABEL, "Überblick", role="section")
+    municipalities = sorted({r.scenario.municipality for r in results if r.scenario.municipality})
+    facts = [
+        ("Szenarien", f"{len(results)} (eine Zeile je Szenario und Tabelle)"),
+        ("Haushaltsjahre", f"{years[0]}–{years[-1]}" if years else "keine"),
+        ("Kommunen", ", ".join(municipalities) if municipalities else "nicht angegeben"),
+        ("Herkunft der Jahreswerte", "Arbeitsmappen der Szenarien, gebaut von kim-budget"),
+    ]
+    for label, text in facts:
+        row += 1
+        sheet.put(row, LABEL, label, role="label")
+        sheet.put(row, UNIT, text, role="note")
+    return row + 2
+
+
+def _result_table(
+    sheet: Sheet, row: int, results: Sequence[Result], field: str, title: str, years: list[int]
+) -> tuple[int, Expr]:
+    """One row per scenario: title, file, total (formula) and the yearly values; then the sums.
+
+    Returns the next row and the table's check: the row totals add up to the yearly sums.
+    """
+    last_col = FIRST_YEAR + len(years) - 1
+    sheet.put(row, LABEL, title, role="section")
+    row += 1
+    for col, text in ((LABEL, "Szenario"), (UNIT, "Datei"), (TOTAL, "Summe")):
+        sheet.put(row, col, text, role="header")
+    for index, year in enumerate(years):
+        sheet.put(row, FIRST_YEAR + index, year, formats.YEAR, role="header")
+    first = row + 1
+    for result in results:
+        row += 1
+        sheet.put(row, LABEL, result.scenario.title, role="label")
+        sheet.put(row, UNIT, result.scenario.path.name, role="note")
+        sheet.put(
+            row, TOTAL, lines.sum_of(sheet.row_range(row, FIRST_YEAR, last_col)), formats.EURO
+        )
+        for entry in result.years:
+            sheet.put(
+                row, FIRST_YEAR + years.index(entry.year), getattr(entry, field), formats.EURO
+            )
+    last = row
+    row += 1
+    sheet.put(row, LABEL, "Summe aller Szenarien", role="total")
+    sheet.put(row, UNIT, "€", role="unit")
+    for col in range(TOTAL, last_col + 1):
+        column = sheet.column_range(col, first, last)
+        sheet.put(row, col, lines.sum_of(column), formats.EURO, role="total")
+    sheet.conditional.append((f"C{first}:{column_letter(last_col)}{row}", "negative"))
+    rows_total = Ref(sheet.name, row, TOTAL)
+    years_total = lines.sum_of(sheet.row_range(row, FIRST_YEAR, last_col))
+    check = lines.within(rows_total - years_total, Num(1) / Num(TOLERANCE_CENTS))
+    return row + 2, check
+
+
+def lay_out_results(sheet: Sheet, results: Sequence[Result]) -> Ref:
+    """The results-only comparison of many scenarios; returns its master check."""
+    sheet.put(1, LABEL, "Szenarienvergleich: Kommunales Integrationsmanagement (KIM)", role="title")
+    for row, text in enumerate(RESULTS_PURPOSE, start=2):
+        sheet.put(row, LABEL, text, role="note")
+    sheet.column_widths.update(RESULTS_WIDTHS)
+    years = sorted({entry.year for result in results for entry in result.years})
+    row = _cover(sheet, 2 + len(RESULTS_PURPOSE) + 1, results, years)
+    checks: list[tuple[str, Expr]] = []
+    for (field, key), (_, title) in zip(RESULT_FIELDS, TABLES, strict=True):
+        row, check = _result_table(sheet, row, results, field, title, years)
+        checks.append((key, check))
+    sheet.put(row, LABEL, "Prüfungen", role="section")
+    first = row + 1
+    for key, check in checks:
+        row += 1
+        sheet.put(row, LABEL, f"{key}: Summe der Zeilen = Summe der Jahre", role="label")
+        sheet.put(row, TOTAL, check, formats.BOOLEAN)
+    row += 1
+    sheet.put(row, LABEL, "Alle Prüfungen bestanden", role="label")
+    passed = lines.all_passed(sheet.column_range(TOTAL, first, row - 1))
+    master = sheet.put(row, TOTAL, passed, formats.BOOLEAN, role="total")
+    sheet.conditional.append((f"C{first}:C{row}", "false"))
+    return master

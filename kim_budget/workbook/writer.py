@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import math
+from copy import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.cell_range import MultiCellRange
@@ -201,8 +203,44 @@ def _row_heights(ws: Worksheet, sheet: Sheet, widths: list[float]) -> None:
             ws.row_dimensions[row].height = count * _LINE_HEIGHT
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str) -> None:
-    target = ws.cell(row=row, column=col)
+_StyleKey = tuple[str, str | None, bool, bool | None]
+"""What a cell's style depends on: role, number format, text or not, and its wrapping (None:
+none set; True or False: a row of wrapped text, wrapped in this column or not)."""
+_Styles = dict[_StyleKey, StyleArray]
+
+
+def _style_key(cell: Cell, row: int, col: int, sheet_name: str) -> _StyleKey:
+    wrapping = None
+    if row >= _WRAP_FROM_ROW and _kind(sheet_name) in _WRAPPED:  # rows of wrapped text
+        wrapping = _wrapped(sheet_name, row, col)
+    return (cell.role, cell.number_format, isinstance(cell.content, str), wrapping)
+
+
+def _apply_style(target: Any, key: _StyleKey) -> None:
+    """Set the style of `key` on a cell (once per key and workbook; then it is copied)."""
+    role, number_format, text, wrapping = key
+    if role == "input":
+        target.style = INPUT_STYLE
+    else:
+        target.font = _ROLE_FONTS.get(role, _PLAIN)
+        if role in ("header", "section", "structure"):
+            target.fill = {"header": _GREY, "section": _LIGHT, "structure": _STRUCTURE}[role]
+        if role == "header":
+            target.border = Border(bottom=_THIN)
+    if number_format is not None:
+        target.number_format = number_format
+    elif text:
+        target.number_format = TEXT_FORMAT
+    if role == "note":
+        target.alignment = Alignment(wrap_text=False, vertical="top")
+    if wrapping is not None:
+        target.alignment = Alignment(wrap_text=wrapping, vertical="top")
+
+
+def _write_cell(
+    ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str, styles: _Styles
+) -> None:
+    target: Any = ws.cell(row=row, column=col)
     content = cell.content
     if isinstance(content, Expr):
         target.value = "=" + content.render(sheet_name)
@@ -212,22 +250,13 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str) 
         target.value = content
         if isinstance(content, str):
             target.data_type = "s"  # text from a scenario never becomes a formula
-    if cell.role == "input":
-        target.style = INPUT_STYLE
+    key = _style_key(cell, row, col, sheet_name)
+    built = styles.get(key)
+    if built is None:
+        _apply_style(target, key)
+        styles[key] = copy(target._style)
     else:
-        target.font = _ROLE_FONTS.get(cell.role, _PLAIN)
-        if cell.role in ("header", "section", "structure"):
-            target.fill = {"header": _GREY, "section": _LIGHT, "structure": _STRUCTURE}[cell.role]
-        if cell.role == "header":
-            target.border = Border(bottom=_THIN)
-    if cell.number_format is not None:
-        target.number_format = cell.number_format
-    elif isinstance(content, str):
-        target.number_format = TEXT_FORMAT
-    if cell.role == "note":
-        target.alignment = Alignment(wrap_text=False, vertical="top")
-    if row >= _WRAP_FROM_ROW and _kind(sheet_name) in _WRAPPED:  # rows of wrapped text
-        target.alignment = Alignment(wrap_text=_wrapped(sheet_name, row, col), vertical="top")
+        target._style = copy(built)
 
 
 HEADER_LEFT, HEADER_TEXT = 110, 251  # Excel: ≤ 255 characters with the codes &L and &R
@@ -253,7 +282,8 @@ def _column_widths(sheet: Sheet) -> list[float]:
     widths = _WIDTHS.get(kind, ())
     period = _PERIOD_WIDTHS.get(kind, _PERIOD_WIDTH)
     last_col = max((col for _, col in sheet.cells), default=1)
-    return [widths[col - 1] if col <= len(widths) else period for col in range(1, last_col + 1)]
+    default = [widths[col - 1] if col <= len(widths) else period for col in range(1, last_col + 1)]
+    return [sheet.column_widths.get(col, width) for col, width in enumerate(default, start=1)]
 
 
 def _column_breaks(sheet: Sheet, widths: list[float]) -> list[int]:
@@ -376,14 +406,15 @@ def write_workbook(book: Book) -> bytes:
     wb.remove(wb.worksheets[0])
     # The default font sets the unit of column widths: Arial 10 (as in every cell) measures the
     # same in Excel and LibreOffice; openpyxl's Calibri is replaced by wider fonts where missing.
-    styles: Any = wb  # openpyxl has no public setting for the default font
-    styles._fonts = IndexedList([_PLAIN])
-    styles._named_styles["Normal"].font = _PLAIN
+    workbook: Any = wb  # openpyxl has no public setting for the default font
+    workbook._fonts = IndexedList([_PLAIN])
+    workbook._named_styles["Normal"].font = _PLAIN
     wb.add_named_style(_input_style())
+    styles: _Styles = {}  # each cell style is built once, then copied
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)
         for (row, col), cell in sorted(sheet.cells.items()):
-            _write_cell(ws, row, col, cell, sheet.name)
+            _write_cell(ws, row, col, cell, sheet.name, styles)
         widths = _column_widths(sheet)
         _widths(ws, widths)
         _row_heights(ws, sheet, widths)
