@@ -36,9 +36,10 @@ from kim_budget.verify_rules import (
     page_widths,
     printable_width,
 )
+from kim_budget.workbook import spec as layout_spec
 from kim_budget.workbook.grid import Book, Cell, Chart, Sheet, Validation
 
-INPUT_STYLE = "Eingabe"
+INPUT_STYLE = layout_spec.INPUT_STYLE
 TEXT_FORMAT = "@"
 FIXED_STAMP = datetime(2024, 1, 1)
 
@@ -61,17 +62,17 @@ _WARN = PatternFill("solid", fgColor="FCE4D6")
 _FAIL = PatternFill("solid", fgColor="FFC7CE")
 _WARN_FONT = Font(color="9C0006")
 _WIDTHS = {
-    "Übersicht": (48, 12, 16),
-    "Annahmen": (38, 30, 11, 30, 50, 20, 9),
-    "Monate": (34, 6, 15),
-    "Haushalt": (46, 8, 16),
-    "Prüfungen": (52, 14, 14),
-    "Vergleich": (52, 12, 16),
-    "Verteilung": (34, 14, 13, 8, 12, 15, 12, 15, 15),
-    "Rundung": (34, 16, 14, 12, 16),
-    "Tarif": (40, 12, 11, 11, 11, 11, 11, 11, 8, 30, 24),
+    layout_spec.UEBERSICHT: (48, 12, 16),
+    layout_spec.ANNAHMEN: (38, 30, 11, 30, 50, 20, 9),
+    layout_spec.MONATE: (34, 6, 15),
+    layout_spec.HAUSHALT: (46, 8, 16),
+    layout_spec.PRUEFUNGEN: (52, 14, 14),
+    layout_spec.VERGLEICH: (52, 12, 16),
+    layout_spec.VERTEILUNG: (34, 14, 13, 8, 12, 15, 12, 15, 15),
+    layout_spec.RUNDUNG: (34, 16, 14, 12, 16),
+    layout_spec.TARIF: (40, 12, 11, 11, 11, 11, 11, 11, 8, 30, 24),
 }
-_PERIOD_WIDTHS = {"Monate": 11}  # a month of amounts up to 999.999,99 €; a year gets 12
+_PERIOD_WIDTHS = {layout_spec.MONATE: 11}  # a month of amounts up to 999.999,99 €; a year gets 12
 _PERIOD_WIDTH = 12
 # Columns whose cells wrap (top-aligned) from the header row on, so long texts stay readable.
 _WRAPPED = {"Annahmen": (1, 2, 5), "Monate": (1,), "Verteilung": (1,), "Rundung": (1,)}
