@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from kim_budget import lines
 from kim_budget.formula import Expr, Range, Ref
-from kim_budget.workbook import formats
+from kim_budget.workbook import formats, spec
 from kim_budget.workbook.tarif import PayRefs, RateRows
 from kim_budget.workbook.timeline import Timeline
+
+ACCOUNTS = {line.key: line.label for line in spec.ACCOUNT_LINES}
+"""The account lines' labels, "Entgelte (Konto 5012)" …"""
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ def position_rows(
         total=True,
     )
     entgelte = t.add(
-        f"Entgelte (Konto 5012): {name}",
+        f"{ACCOUNTS['Entgelte']}: {name}",
         "€",
         formats.EURO,
         lambda col: lines.sum_of(
@@ -227,21 +230,21 @@ def position_rows(
         total=True,
     )
     social = t.add(
-        f"Sozialversicherung (Konto 5032): {name}",
+        f"{ACCOUNTS['Sozialversicherung']}: {name}",
         "€",
         formats.EURO,
         lambda col: lines.share_of(here(entgelte, col), here(axis.social_rate, col)),
         total=True,
     )
     pension = t.add(
-        f"Versorgungskasse (Konto 5022): {name}",
+        f"{ACCOUNTS['Versorgungskasse']}: {name}",
         "€",
         formats.EURO,
         lambda col: lines.share_of(here(entgelte, col), here(axis.pension_rate, col)),
         total=True,
     )
     kosten = t.add(
-        f"Personalaufwand: {name}",
+        f"Kosten nach TVöD: {name}",
         "€",
         formats.EURO,
         lambda col: lines.sum_of([here(entgelte, col), here(social, col), here(pension, col)]),
