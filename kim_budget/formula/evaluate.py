@@ -45,7 +45,12 @@ def evaluate(expr: Expr, env: Env) -> Scalar:
 
 
 def range_values(area: Range, env: Env) -> list[Scalar]:
-    """The values of a range, row by row."""
+    """The values of a range, row by row (from the env's own memo when it keeps one, as
+    `BookEnv` does: a month row's SUMIF reads the same ranges in every column)."""
+    memo = getattr(env, "range_values", None)
+    if memo is not None:
+        found: list[Scalar] = memo(area)
+        return found
     return [env.value(cell.sheet, cell.row, cell.col) for cell in area.cells()]
 
 

@@ -119,6 +119,7 @@ class BookEnv:
     def __init__(self, book: Book) -> None:
         self._sheets = {sheet.name: sheet for sheet in book.sheets}
         self._values: dict[tuple[str, int, int], Scalar] = {}
+        self._ranges: dict[tuple[str, int, int, int, int], list[Scalar]] = {}
 
     def value(self, sheet: str, row: int, col: int) -> Scalar:
         """The value of a cell; formulas are evaluated on first use."""
@@ -127,6 +128,19 @@ class BookEnv:
             cell = self._sheets[sheet].cells.get((row, col))
             self._values[key] = None if cell is None else self._evaluate(cell.content)
         return self._values[key]
+
+    def range_values(self, area: Range) -> list[Scalar]:
+        """The values of a range, row by row, each range read once (callers must not change
+        the list)."""
+        first, last = area.first, area.last
+        key = (first.sheet, first.row, first.col, last.row, last.col)
+        if key not in self._ranges:
+            self._ranges[key] = [
+                self.value(first.sheet, row, col)
+                for row in range(first.row, last.row + 1)
+                for col in range(first.col, last.col + 1)
+            ]
+        return self._ranges[key]
 
     def _evaluate(self, content: Content) -> Scalar:
         if isinstance(content, Expr):
