@@ -62,6 +62,7 @@ __all__ = [
     "read_values",
     "recalculate_libreoffice",
     "run_engine",
+    "soffice_command",
 ]
 
 CellValue = float | int | str | bool | datetime | None
@@ -189,7 +190,7 @@ def recalculate_libreoffice(
             _copy_input(path, inbox / f"book{index}{path.suffix or '.xlsx'}")
             for index, path in enumerate(paths)
         ]
-        command = _soffice_command(soffice, profile, "xlsx:Calc MS Excel 2007 XML", outbox, inputs)
+        command = soffice_command(soffice, profile, "xlsx:Calc MS Excel 2007 XML", outbox, inputs)
         result = run_engine(command, timeout, "LibreOffice")
         missing = [
             f"{path} (copied as {copy.name})"
@@ -220,7 +221,7 @@ def export_pdfs_libreoffice(
         inputs = [inbox / f"{name}.xlsx" for name in books]  # the footer prints the name
         for path, data in zip(inputs, books.values(), strict=True):
             path.write_bytes(data)
-        command = _soffice_command(soffice, profile, "pdf:calc_pdf_Export", outbox, inputs)
+        command = soffice_command(soffice, profile, "pdf:calc_pdf_Export", outbox, inputs)
         result = run_engine(command, timeout, "LibreOffice")
         pdfs: dict[str, bytes] = {}
         for name, path in zip(books, inputs, strict=True):
@@ -247,7 +248,7 @@ def _libreoffice(prefix: str, locale: str | None = None) -> Iterator[tuple[str, 
         yield soffice, profile, inbox, outbox
 
 
-def _soffice_command(
+def soffice_command(
     soffice: str, profile: Path, target: str, outbox: Path, inputs: Sequence[Path]
 ) -> list[str]:
     """A headless soffice conversion of several files with a private profile."""

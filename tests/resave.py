@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from kim_budget.libreoffice import soffice_command
+
 TIMEOUT = 180.0
 ENVIRONMENT = {**os.environ, "GSETTINGS_BACKEND": "memory"}
 
@@ -42,22 +44,7 @@ def resave_libreoffice(
     assert soffice is not None, "LibreOffice (soffice) is not installed"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="resave-profile-") as profile:
-        _run(
-            [
-                soffice,
-                f"-env:UserInstallation={Path(profile).as_uri()}",
-                "--headless",
-                "--norestore",
-                "--nolockcheck",
-                "--nologo",
-                "--nodefault",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out),
-                *(str(path) for path in paths),
-            ]
-        )
+        _run(soffice_command(soffice, Path(profile), target, out, paths))
     suffix = "." + target.split(":")[0]
     saved = [out / f"{path.stem}{suffix}" for path in paths]
     missing = [str(path) for path in saved if not path.is_file()]

@@ -72,7 +72,7 @@ INPUT_BUILT, INPUT_CHANGED = 6, 7
 """Annahmen: the value the scenario file held at the build (locked) | 1 where the input differs."""
 BUILT_HEADER = "laut Szenariodatei"
 """The header of the built values' column (reading an edited workbook back looks for it)."""
-TARIF_VALUE, TARIF_FIRST_STEP, TARIF_STEPS = 2, 3, 6
+TARIF_VALUE, TARIF_FIRST_STEP, TARIF_STEPS = 2, 3, 6  # Stufe 1–6 (pay.STEPS)
 """Tarif: label | value or valid from | Stufe 1 … Stufe 6 | unit | scenario key | source."""
 TYPED_COLUMNS = {
     ANNAHMEN: (INPUT_VALUE, INPUT_BUILT),

@@ -20,7 +20,7 @@ from kim_budget.workbook.grid import Content, Sheet, Validation
 from kim_budget.workbook.validation import MONTH_RULE, integer_rule, money_rule, percent_rule
 
 NAME = spec.TARIF
-LABEL, VALUE, FIRST_STEP = 1, 2, 3
+LABEL, VALUE, FIRST_STEP = spec.INPUT_LABEL, spec.TARIF_VALUE, spec.TARIF_FIRST_STEP
 UNIT, KEY, SOURCE = FIRST_STEP + STEPS, FIRST_STEP + STEPS + 1, FIRST_STEP + STEPS + 2
 FIRST_ROW = 5
 SHIPPED = "kim-budget, Tariftabellen (docs/sources.md)"
