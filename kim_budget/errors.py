@@ -8,12 +8,15 @@ Two separate families, so that a defect can never pass for a user's mistake:
   finished workbook lacks what the layout put into it, the workbook's own checks fail); the
   command line asks for a report and exits with status 2, without a traceback.
 
-Any other exception is an unforeseen bug and keeps its traceback.
+Any other exception is an unforeseen bug; the command line reports it as one (exit status 2)
+without a traceback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from kim_budget.messages import display_key, printable
 
 
 class KimBudgetError(Exception):
@@ -26,15 +29,16 @@ class InternalError(Exception):
 
 
 class ScenarioError(KimBudgetError):
-    """One problem in one scenario file, at one key path (shown as `validate.display_key`)."""
+    """One problem in one scenario file, at one key path (shown as `messages.display_key`)."""
 
     def __init__(self, file: str, key: str, problem: str) -> None:
-        from kim_budget.validate import display_key  # validate imports this module
-
         self.file = file
         self.key = key
         self.problem = problem
-        super().__init__(f"{file}: {display_key(key)}: {problem}" if key else f"{file}: {problem}")
+        shown = printable(file)
+        super().__init__(
+            f"{shown}: {display_key(key)}: {problem}" if key else f"{shown}: {problem}"
+        )
 
 
 class ScenarioErrors(KimBudgetError):
@@ -43,6 +47,11 @@ class ScenarioErrors(KimBudgetError):
     def __init__(self, errors: Iterable[ScenarioError]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(str(error) for error in self.errors))
+
+
+class EngineError(KimBudgetError, RuntimeError):
+    """A spreadsheet engine is missing, failed, timed out or produced no output; the message's
+    first line says so, further lines quote the engine's own output."""
 
 
 class OutputError(KimBudgetError):

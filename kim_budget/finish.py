@@ -7,7 +7,6 @@
   (numCache) and chart frames their alternative text the same way.
 - Same input, same bytes: document timestamps and zip entry times are fixed
   (SOURCE_DATE_EPOCH when set, else 2024-01-01).
-- Atomic replace: the file is written to a temporary file in the target folder, then renamed.
 
 The parts are edited as XML trees (`parse_part` / `serialise_part`), never as text, so the
 result does not depend on how openpyxl serialises them: with or without lxml, `<v/>`,
@@ -20,17 +19,15 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from xml.etree import ElementTree
 from xml.etree.ElementTree import Element, SubElement
 
-from kim_budget.errors import InternalError, OutputError
+from kim_budget.errors import InternalError
 from kim_budget.formula import Expr, Scalar, cell_position, column_letter
 from kim_budget.workbook.grid import Book, BookEnv
 from kim_budget.workbook.pruefungen import MASTER_NAME
@@ -271,7 +268,8 @@ def fill_sheet(part: XmlPart, sheet: str, values: Mapping[str, Scalar]) -> None:
             )
         cache_value(cell, values[coordinate])
         filled.append(coordinate)
-    missing = [coordinate for coordinate in values if coordinate not in filled]
+    found = set(filled)  # a set: a list would make this check quadratic in the formulas
+    missing = [coordinate for coordinate in values if coordinate not in found]
     if missing:
         shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
         raise InternalError(
@@ -386,27 +384,3 @@ def finish(xlsx: bytes, book: Book, env: BookEnv | None = None) -> bytes:
             info.external_attr = 0o644 << 16
             target.writestr(info, data)
     return output.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that it is either the complete new file or untouched."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError as error:
-        raise OutputError(f"{path}: cannot write: {error.strerror or error}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {error.strerror or error}") from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -181,6 +181,20 @@ KEYS = (
 )
 """Every key of a scenario file, in the order of "Annahmen"."""
 
+MOST_ITEMS = {
+    "positions": 20,
+    "cost.increases": 50,
+    "funding.increases": 50,
+    "tvoed.pay_tables": 100,
+    "tvoed.bonus": 50,
+    "tvoed.social_insurance": 50,
+    "tvoed.pension_fund": 50,
+    "municipalities": 500,
+}
+"""Most elements of each array of tables: far above any real scenario (a KIM post is one to a
+few positions) or district (a Kreis has up to some 20 municipalities), and a bound on the time
+and memory a build takes."""
+
 _BY_PATH = {key.path: key for key in KEYS}
 _INDEX = re.compile(r"\[\d+\]")
 

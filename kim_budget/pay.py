@@ -172,7 +172,9 @@ def read_overrides(data: Table, check: Checker) -> PayRules:
 
 def _rate_list(table: Table, name: str, check: Checker) -> tuple[Rate, ...] | None:
     """One rate list, by year; each year once; None when absent or wrong."""
-    items = check.tables(table, name, "tvoed", required=False)
+    items = check.tables(
+        table, name, "tvoed", required=False, most=keys.MOST_ITEMS[f"tvoed.{name}"]
+    )
     if items is None:
         return None
     rates: list[Rate] = []
@@ -192,7 +194,10 @@ def _rate_list(table: Table, name: str, check: Checker) -> tuple[Rate, ...] | No
 def _pay_tables(table: Table, check: Checker, rules: PayRules) -> tuple[PayTable, ...]:
     """The shipped tables with the scenario's: same grade and month replaces, else adds."""
     tables = {(t.grade, t.valid_from): t for t in rules.pay_tables}
-    for _, path, item in check.tables(table, "pay_tables", "tvoed", required=False) or []:
+    most = keys.MOST_ITEMS["tvoed.pay_tables"]
+    for _, path, item in (
+        check.tables(table, "pay_tables", "tvoed", required=False, most=most) or []
+    ):
         check.keys(item, path, ("grade", "valid_from", "steps"))
         grade = check.text(item, "grade", path, required=True, max_length=20)
         valid_from = check.month(item, "valid_from", path, required=True)

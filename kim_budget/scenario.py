@@ -6,6 +6,7 @@ the month; a TOML date given for a month counts as its month.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from kim_budget import keys
 from kim_budget.errors import ScenarioError, ScenarioErrors
+from kim_budget.files import hidden, path_kind
 from kim_budget.pay import Grading, PayRules, read_overrides, shipped_rules, unknown_grade
 from kim_budget.validate import (
     Checker,
@@ -201,13 +203,14 @@ _ALLOWANCE = _limits(keys.MONEY_MONTH)
 _EMPTY = "file is empty; a scenario needs at least title, [horizon], [[positions]] and [funding]"
 
 
-def load_scenario(path: Path, display: str | None = None) -> Scenario:
+def load_scenario(path: Path, display: str | None = None, raw: bytes | None = None) -> Scenario:
     """Read and validate one scenario file.
 
-    `display` names the file in messages (default: the path as given). Raises `ScenarioErrors`
+    `display` names the file in messages (default: the path as given); `raw`, when given, is
+    the file's content, checked without reading or writing any file. Raises `ScenarioErrors`
     with every problem found in the file.
     """
-    return load_checked(path, display, _EMPTY, _scenario)
+    return load_checked(path, display, _EMPTY, _scenario, raw)
 
 
 def load_scenarios(paths: Sequence[Path]) -> tuple[Scenario, ...]:
@@ -237,21 +240,24 @@ def _expand(paths: Sequence[Path], errors: list[ScenarioError]) -> list[Path]:
     """Files as given and folders' *.toml files, each file once."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        kind = path_kind(path)
+        if kind == "folder":
             files.extend(_folder(path, errors))
-        elif path.exists():
-            files.append(path)
-        else:
+        elif kind == "missing":
             errors.append(ScenarioError(str(path), "", "no such file or folder"))
+        else:
+            files.append(path)  # the loader says what is wrong with anything but a file
     unique: dict[Path, Path] = {}
     for file in files:
-        unique.setdefault(file.resolve(), file)
+        unique.setdefault(Path(os.path.realpath(file)), file)
     return list(unique.values())
 
 
 def _folder(folder: Path, errors: list[ScenarioError]) -> list[Path]:
+    """The scenario files of a folder: *.toml, not hidden (temporary files and editors' copies
+    are), by name; a *.toml that is no regular file is an error."""
     try:
-        found = [p for p in folder.iterdir() if p.suffix.lower() == ".toml" and p.is_file()]
+        found = [p for p in folder.iterdir() if p.suffix.lower() == ".toml" and not hidden(p)]
     except OSError as error:
         errors.append(ScenarioError(str(folder), "", f"folder cannot be read: {error.strerror}"))
         return []
@@ -408,7 +414,7 @@ def _horizon(data: Table, check: Checker) -> tuple[int, int] | None:
 def _positions(
     data: Table, check: Checker, horizon: tuple[int, int] | None
 ) -> tuple[Position, ...] | None:
-    items = check.tables(data, "positions", "", required=True)
+    items = check.tables(data, "positions", "", required=True, most=keys.MOST_ITEMS["positions"])
     if items is None:
         return None
     if not data["positions"]:
@@ -548,7 +554,8 @@ def _increases(table: Table, parent: str, check: Checker) -> tuple[Increase, ...
     """[cost] or [funding] increases, sorted by month; one increase per month."""
     increases: list[Increase] = []
     seen: dict[date, str] = {}
-    items = check.tables(table, "increases", parent, required=False) or []
+    most = keys.MOST_ITEMS[f"{parent}.increases"]
+    items = check.tables(table, "increases", parent, required=False, most=most) or []
     for index, path, item in items:
         check.keys(item, path, _INCREASE_KEYS)
         start = check.month(item, "from", path, required=True)

@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kim_budget.errors import ScenarioError, ScenarioErrors
+from kim_budget.files import UnreadableFile, read_regular
+from kim_budget.messages import ARRAY_NAMES, SHOWN_CHARACTERS, display_key, shorten
+
+__all__ = ["ARRAY_NAMES", "MAX_DEPTH", "MAX_TOML_BYTES", "Checker", "Limits", "display_key", "show"]
 
 T = TypeVar("T")
 
@@ -33,8 +37,11 @@ Table = dict[str, Any]
 MONTH_FORMAT = 'a month "YYYY-MM" or a TOML date'
 _TOML_POSITION = re.compile(r"(.*) \(at line (\d+), column (\d+)\)", re.DOTALL)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
-_ESCAPE = re.compile("[\x7f-\x9f\ufffe\uffff]")
-"""Characters that `show` escapes besides those JSON escapes (U+0000–U+001F, quote, backslash)."""
+_ESCAPE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"
+)
+"""Characters that `show` escapes besides those JSON escapes (U+0000–U+001F, quote, backslash):
+C1 controls, line separators, bidirectional controls, BOM and noncharacters."""
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 """Control characters (Unicode category Cc): C0, DEL and C1."""
 _LINE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -42,13 +49,17 @@ _LINE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NONCHARACTER = re.compile("[\ufffe\uffff]")
 """Noncharacters that XML 1.0 forbids (besides control characters) and TOML allows."""
 
-ARRAY_NAMES = {
-    "positions": "Stelle",
-    "cost.increases": "Kostensteigerung",
-    "funding.increases": "Förderanpassung",
-}
-"""The workbook's name of an element of these arrays, numbered from 1 ("Stelle 1")."""
-_NAMED_ELEMENT = re.compile(r"(positions|cost\.increases|funding\.increases)\[(\d+)\]")
+MAX_TOML_BYTES = 1 << 20
+"""Most bytes of a scenario or district file read (the shipped ones have 2–5 KiB)."""
+MAX_DEPTH = 8
+"""Most levels tables and arrays may nest (a scenario file needs 4: [tvoed], pay_tables, one
+table, its steps)."""
+_TOO_DEEP = (
+    f"tables and arrays nest too deep: at most {MAX_DEPTH} levels are read "
+    "(a scenario file needs 4)"
+)
+_LONGEST_KEY = 100
+"""Longer unknown keys get no "did you mean" (they are no typo of a key)."""
 
 LOWEST_AMOUNT = 1000
 """Amounts in € per VZÄ and year other than 0 start here: less is a thousands amount mistyped."""
@@ -101,18 +112,6 @@ def key_path(parent: str, key: str | int) -> str:
     return f"{parent}.{key}" if parent else key
 
 
-def display_key(path: str) -> str:
-    """A key path as messages show it: positions and increases also by the workbook's name.
-
-    "positions[0].fte" → "positions[0] (Stelle 1).fte"; other paths stay as they are.
-    """
-    match = _NAMED_ELEMENT.match(path)
-    if match is None:
-        return path
-    name = f"{ARRAY_NAMES[match[1]]} {int(match[2]) + 1}"
-    return f"{match[0]} ({name}){path[match.end() :]}"
-
-
 @dataclass(frozen=True)
 class ScenarioWarning:
     """A value that is allowed but probably not meant, at one key path of one file."""
@@ -130,7 +129,8 @@ def show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return _ESCAPE.sub(_escape, json.dumps(value, ensure_ascii=False))
+        shown = _ESCAPE.sub(_escape, json.dumps(shorten(value), ensure_ascii=False))
+        return shown if len(value) <= SHOWN_CHARACTERS else f"{shown} ({len(value):,} characters)"
     if isinstance(value, date | time):
         return value.isoformat()
     return repr(value)
@@ -190,7 +190,7 @@ class Checker:
         for key in table:
             if key in allowed:
                 continue
-            close = difflib.get_close_matches(key, allowed, n=1)
+            close = difflib.get_close_matches(key, allowed, n=1) if len(key) <= _LONGEST_KEY else []
             if close:
                 # The typo stands for the suggested key, so do not also call that one missing.
                 self._suggested.add(key_path(parent, close[0]))
@@ -221,10 +221,10 @@ class Checker:
         return None
 
     def tables(
-        self, table: Table, key: str, parent: str, *, required: bool
+        self, table: Table, key: str, parent: str, *, required: bool, most: int
     ) -> list[tuple[int, str, Table]] | None:
-        """An array of tables such as [[positions]]: (index, key path, table) of each table in it;
-        the index counts every element of the array, from 0."""
+        """An array of at most `most` tables such as [[positions]]: (index, key path, table) of
+        each table in it; the index counts every element of the array, from 0."""
         path = key_path(parent, key)
         expected = f"an array of tables [[{path}]]"
         value = self.get(table, key, parent, expected, required)
@@ -232,6 +232,9 @@ class Checker:
             return None
         if not isinstance(value, list):
             self.error(path, f"must be {expected}, got {describe(value)}")
+            return None
+        if len(value) > most:
+            self.error(path, f"must hold at most {most:,} tables, got {len(value):,}")
             return None
         found = []
         for index, item in enumerate(value):
@@ -389,13 +392,15 @@ def load_checked(
     display: str | None,
     empty: str,
     build: Callable[[Path, Table, str, Checker], T | None],
+    raw: bytes | None = None,
 ) -> T:
     """Read a TOML file and turn it into `build(path, data, sha256, check)`, collecting every
     problem; raises `ScenarioErrors` with all of them. `display` names the file in messages
-    (default: the path as given); `empty` is the problem of an empty file."""
+    (default: the path as given); `empty` is the problem of an empty file; `raw`, when given,
+    is the file's content (the file itself is then not read)."""
     check = Checker(str(path) if display is None else display)
     built = None
-    read = read_toml(path, check)
+    read = read_toml(path, check, raw)
     if read is not None and not read[0]:
         check.error("", empty)
     elif read is not None:
@@ -405,13 +410,17 @@ def load_checked(
     return built
 
 
-def read_toml(path: Path, check: Checker) -> tuple[Table, str] | None:
-    """The parsed file (possibly empty) and the hex SHA-256 of its bytes; None after a problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        check.error("", f"file cannot be read: {error.strerror or error}")
-        return None
+def read_toml(path: Path, check: Checker, raw: bytes | None = None) -> tuple[Table, str] | None:
+    """The parsed file (possibly empty) and the hex SHA-256 of its bytes; None after a problem.
+
+    Only a regular file of at most `MAX_TOML_BYTES` is read, and tables and arrays may nest
+    at most `MAX_DEPTH` deep."""
+    if raw is None:
+        try:
+            raw = read_regular(path, MAX_TOML_BYTES)
+        except UnreadableFile as error:
+            check.error("", error.reason)
+            return None
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # tolerate a BOM (Windows editors)
     except UnicodeDecodeError as error:
@@ -421,10 +430,35 @@ def read_toml(path: Path, check: Checker) -> tuple[Table, str] | None:
         return None
     check.source = text
     try:
-        return tomllib.loads(text), hashlib.sha256(raw).hexdigest()
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         check.error("", _syntax_error(str(error), text))
         return None
+    except RecursionError:
+        check.error("", _TOO_DEEP)
+        return None
+    if _depth(data) > MAX_DEPTH:
+        check.error("", _TOO_DEEP)
+        return None
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def _depth(data: Table) -> int:
+    """How deep tables and arrays nest in `data` (the file itself is level 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        children: list[object] = []
+        if isinstance(value, dict):
+            children = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _syntax_error(message: str, text: str) -> str:
@@ -434,7 +468,7 @@ def _syntax_error(message: str, text: str) -> str:
         lines = text.splitlines()
         number = int(match[2])
         fixed = _without_habits(lines[number - 1]) if 1 <= number <= len(lines) else None
-        return f"{where}; use a decimal point and no unit: {fixed}" if fixed else where
+        return f"{where}; use a decimal point and no unit: {shorten(fixed)}" if fixed else where
     end = " (at end of document)"
     if message.endswith(end):
         return f"TOML syntax error at the end of the file: {message.removesuffix(end)}"

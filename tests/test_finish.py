@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from kim_budget import pipeline
 from kim_budget.cli import main
 from kim_budget.errors import InternalError, KimBudgetError, OutputError
+from kim_budget.files import write_atomically
 from kim_budget.finish import (
     alt_texts,
     fill_sheet,
@@ -33,7 +34,6 @@ from kim_budget.finish import (
     parse_part,
     serialise_part,
     stamp_times,
-    write_atomically,
 )
 
 SHIPPED = Path(__file__).parents[1] / "scenarios"
@@ -252,7 +252,7 @@ def test_failed_replace_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.M
     def full_disk(source: Any, destination: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", full_disk)  # as used by finish.py
+    monkeypatch.setattr(os, "replace", full_disk)  # as used by files.py
     with pytest.raises(OutputError) as raised:
         write_atomically(target, b"new")
     assert str(raised.value) == f"{target}: cannot write: No space left on device"
@@ -269,7 +269,7 @@ def test_interrupted_write_keeps_the_old_file(
     def interrupt(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "fsync", interrupt)  # as used by finish.py
+    monkeypatch.setattr(os, "fsync", interrupt)  # as used by files.py
     with pytest.raises(KeyboardInterrupt):
         write_atomically(target, b"new")
     assert target.read_bytes() == OLD
@@ -307,36 +307,37 @@ def assert_old_or_new(out: Path, new: dict[str, bytes]) -> None:
         assert (out / name).read_bytes() in (OLD, data), f"{name} is neither old nor new"
 
 
-def test_build_failing_at_second_workbook(
+def test_build_failing_at_second_file_writes_none(
     old_and_new: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out, new = old_and_new
     monkeypatch.chdir(out.parent)
     full_disk = OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(os, "replace", on_second_call(os.replace, full_disk))
+    monkeypatch.setattr(os, "fsync", on_second_call(os.fsync, full_disk))
     result = CliRunner().invoke(main, ["build", "scenarios", "-o", "out"])
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
     assert result.exit_code == 1
-    # The first scenario's workbook is written, its HTML text (the second file) is not.
+    # Every file is staged before the first is replaced: the disk filling up while the second
+    # file (the first scenario's HTML text) is staged leaves every old file as it was.
     first = "vzae-1.000-ab-2024-10"
     assert result.output == (
         f"Error: out/{first}.finanzielle-auswirkungen.html: cannot write: No space left on device\n"
     )
     assert_old_or_new(out, new)
-    assert (out / f"{first}.xlsx").read_bytes() == new[f"{first}.xlsx"]
-    assert (out / "vzae-1.000-ab-2025-01.xlsx").read_bytes() == OLD
+    assert all((out / name).read_bytes() == OLD for name in new)
+    assert no_temporary_files(out) == []
 
 
-def test_build_interrupted_after_first_workbook(
+def test_build_interrupted_while_writing_writes_none(
     old_and_new: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out, new = old_and_new
-    interrupted = on_second_call(write_atomically, KeyboardInterrupt())
-    monkeypatch.setattr("kim_budget.pipeline.write_atomically", interrupted)
+    monkeypatch.setattr(os, "fsync", on_second_call(os.fsync, KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         pipeline.build([out.parent / "scenarios"], out)
     assert_old_or_new(out, new)
+    assert all((out / name).read_bytes() == OLD for name in new)
     assert no_temporary_files(out) == []
 
 

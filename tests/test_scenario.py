@@ -299,7 +299,7 @@ def test_zero_byte_file_is_empty(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioErrors) as raised:
         load_scenario(tmp_path, display="folder.toml")
-    assert messages(raised) == ["folder.toml: file cannot be read: Is a directory"]
+    assert messages(raised) == ["folder.toml: is a folder, not a regular file; name a file"]
 
 
 # --- valid files -------------------------------------------------------------------------------
