@@ -31,7 +31,6 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +42,8 @@ from typing import Any
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
-from kim_budget.errors import KimBudgetError
+from kim_budget.errors import EngineError
+from kim_budget.files import scratch
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -54,6 +54,7 @@ __all__ = [
     "Reason",
     "Values",
     "cached_values",
+    "cell_value",
     "compare",
     "is_error_value",
     "libreoffice_available",
@@ -129,10 +130,6 @@ _LOCALE_SETTING = """\
 """
 
 
-class EngineError(KimBudgetError, RuntimeError):
-    """A spreadsheet engine is missing, failed, timed out or produced no output."""
-
-
 class Reason(StrEnum):
     """Why a cell's cached value was not confirmed by the engine."""
 
@@ -176,18 +173,23 @@ def libreoffice_available() -> bool:
 
 
 def recalculate_libreoffice(
-    paths: Sequence[Path], *, timeout: float = DEFAULT_TIMEOUT
+    paths: Sequence[Path],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    contents: Mapping[Path, bytes] | None = None,
 ) -> dict[Path, Values]:
     """Let LibreOffice recalculate every formula of each workbook; return the values.
 
-    All files go to one soffice process (start-up is the slow part). Raises `EngineError`
-    when soffice is missing, fails, times out or does not produce a file.
+    All files go to one soffice process (start-up is the slow part); `contents`, when given,
+    holds the bytes to recalculate for each path (the file is then not read again). Raises
+    `EngineError` when soffice is missing, fails, times out or does not produce a file.
     """
     if not paths:
         return {}
-    with _libreoffice("kim-budget-lo-") as (soffice, profile, inbox, outbox):
+    contents = contents or {}
+    with _libreoffice("lo") as (soffice, profile, inbox, outbox):
         inputs = [
-            _copy_input(path, inbox / f"book{index}{path.suffix or '.xlsx'}")
+            _copy_input(path, inbox / f"book{index}{path.suffix or '.xlsx'}", contents.get(path))
             for index, path in enumerate(paths)
         ]
         command = soffice_command(soffice, profile, "xlsx:Calc MS Excel 2007 XML", outbox, inputs)
@@ -217,7 +219,7 @@ def export_pdfs_libreoffice(
     """
     if not books:
         return {}
-    with _libreoffice("kim-budget-pdf-", locale="de-DE") as (soffice, profile, inbox, outbox):
+    with _libreoffice("pdf", locale="de-DE") as (soffice, profile, inbox, outbox):
         inputs = [inbox / f"{name}.xlsx" for name in books]  # the footer prints the name
         for path, data in zip(inputs, books.values(), strict=True):
             path.write_bytes(data)
@@ -233,13 +235,13 @@ def export_pdfs_libreoffice(
 
 
 @contextlib.contextmanager
-def _libreoffice(prefix: str, locale: str | None = None) -> Iterator[tuple[str, Path, Path, Path]]:
-    """soffice, a fresh private profile, and empty in and out folders, removed afterwards."""
+def _libreoffice(label: str, locale: str | None = None) -> Iterator[tuple[str, Path, Path, Path]]:
+    """soffice, a fresh private profile, and empty in and out folders in a work folder that is
+    removed afterwards (or, after a kill, by the next run: `files.scratch`)."""
     soffice = _soffice()
     if soffice is None:
         raise EngineError("LibreOffice (soffice) is not installed or not on the PATH")
-    with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as temp:
-        root = Path(temp)
+    with scratch(label) as root:
         profile = root / "profile"
         _write_profile(profile, locale)
         inbox, outbox = root / "in", root / "out"
@@ -279,9 +281,12 @@ def _write_profile(profile: Path, locale: str | None = None) -> None:
     (user / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
 
 
-def _copy_input(source: Path, target: Path) -> Path:
+def _copy_input(source: Path, target: Path, data: bytes | None = None) -> Path:
     try:
-        shutil.copyfile(source, target)
+        if data is not None:
+            target.write_bytes(data)
+        else:
+            shutil.copyfile(source, target)
     except OSError as error:
         raise EngineError(f"cannot recalculate {source}: {error.strerror or error}") from error
     return target
@@ -340,7 +345,8 @@ def load_workbook(path: Path, *, data_only: bool) -> Workbook:
         return openpyxl.load_workbook(path, data_only=data_only)
 
 
-def _normalise(value: Any) -> CellValue:
+def cell_value(value: Any) -> CellValue:
+    """A value as openpyxl reads it, made comparable: dates as datetimes, times as serials."""
     if value is None or isinstance(value, bool | int | float | str | datetime):
         return value
     if isinstance(value, date):
@@ -376,7 +382,7 @@ def read_values(path: Path) -> Values:
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                value = _normalise(cell.value)
+                value = cell_value(cell.value)
                 if value is not None:
                     values[(sheet.title, cell.coordinate)] = value
     return values

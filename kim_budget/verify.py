@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,9 +27,12 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
+from xml.etree.ElementTree import Element
 
 from kim_budget.excel_names import check_defined_name, check_sheet_name
+from kim_budget.files import hidden, path_kind
 from kim_budget.formula import column_letter, column_number
+from kim_budget.package import Package, PackageError, load_workbook, read_package
 from kim_budget.verify_rules import (
     DEFAULT_COLUMN_WIDTH,
     FIRST_PERIOD_COLUMN,
@@ -64,6 +66,8 @@ if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
+
+    from kim_budget.libreoffice import Values
 
 __all__ = [
     "ENGINE_MISSING",
@@ -179,11 +183,11 @@ def verify_workbooks(
     """
     files, findings = _collect(paths)
     per_file: dict[Path, list[Finding]] = {}
-    formula_cells: dict[Path, list[_CellKey]] = {}
+    to_confirm: dict[Path, _ToConfirm] = {}
     for path in files:
-        per_file[path], cells = _check_workbook(path)
-        if cells is not None:
-            formula_cells[path] = cells
+        per_file[path], confirm = _check_workbook(path)
+        if confirm is not None:
+            to_confirm[path] = confirm
     engine_skipped = True
     recalculated: list[Path] = []
     confirmed: list[Path] = []
@@ -192,7 +196,7 @@ def verify_workbooks(
 
         if engine.libreoffice_available():
             engine_skipped = False
-            engine_findings, recalculated = _engine_findings(formula_cells)
+            engine_findings, recalculated = _engine_findings(to_confirm)
             for finding in engine_findings:
                 per_file[finding.path].append(finding)
             unconfirmed = {finding.path for finding in engine_findings}
@@ -210,20 +214,22 @@ def verify_workbooks(
 
 
 def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
-    """The workbook files named or found in the folders named, and what was not found."""
+    """The workbook files named or found in the folders named, and what was not found.
+
+    A folder's workbooks are its ``*.xlsx`` entries that are not hidden (temporary files, Office
+    lock files ``~$…``); one that is no regular file is read, and so reported, like any other."""
     files: list[Path] = []
     findings: list[Finding] = []
     if not paths:
         findings.append(Finding(Path("."), "", "", "W0", "no workbook given"))
     for path in paths:
-        if path.is_dir():
+        kind = path_kind(path)
+        if kind == "folder":
             try:
                 found = sorted(
                     entry
                     for entry in path.iterdir()
-                    if entry.suffix.lower() == ".xlsx"
-                    and entry.is_file()
-                    and not entry.name.startswith((".", "~$"))
+                    if entry.suffix.lower() == ".xlsx" and not hidden(entry)
                 )
             except OSError as error:
                 findings.append(
@@ -233,7 +239,7 @@ def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
             if not found:
                 findings.append(Finding(path, "", "", "W0", "no workbook (*.xlsx) in this folder"))
             files.extend(found)
-        elif path.is_file():
+        elif kind == "file":
             files.append(path)
         else:
             findings.append(Finding(path, "", "", "W0", "no such file or folder"))
@@ -241,9 +247,6 @@ def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Finding]]:
 
 
 # --- reading --------------------------------------------------------------------------------
-
-_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OPENDOCUMENT = b"application/vnd.oasis.opendocument"
 
 
 class _Unreadable(Exception):
@@ -275,7 +278,7 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element:
+def _xml(archive: zipfile.ZipFile, part: str) -> Element:
     try:
         return ElementTree.fromstring(archive.read(part))
     except ElementTree.ParseError as error:
@@ -313,45 +316,6 @@ def _header_footer(archive: zipfile.ZipFile, part: str) -> tuple[str, str]:
     return texts["oddHeader"], texts["oddFooter"]
 
 
-def _unreadable(path: Path) -> str | None:
-    """What the file is when it is no xlsx workbook (empty, text, .xls, .ods, truncated)."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as stream:
-            head = stream.read(len(_OLE2_SIGNATURE))
-    except OSError as error:
-        return f"cannot be opened: {error.strerror or error}"
-    if size == 0:
-        return "not an xlsx workbook: the file is empty (0 bytes)"
-    if head == _OLE2_SIGNATURE:
-        return (
-            "not an xlsx workbook: an Excel 97-2003 file (.xls) or a password-protected "
-            "workbook; save it as Excel 2007-365 (.xlsx) without a password"
-        )
-    if not zipfile.is_zipfile(path):
-        if head.startswith(b"PK"):
-            return f"truncated or damaged: the zip archive is incomplete ({size} bytes)"
-        return "not an xlsx workbook (no zip archive)"
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").startswith(_OPENDOCUMENT):
-                return (
-                    "not an xlsx workbook: an OpenDocument file (.ods); "
-                    "save it as Excel 2007-365 (.xlsx)"
-                )
-            if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
-                return "not an xlsx workbook: a zip archive without the parts of a workbook"
-            corrupt = archive.testzip()
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
-        return f"truncated or damaged: {_describe(error)}"
-    except NotImplementedError as error:  # e.g. a compression method zipfile does not know
-        return f"not an xlsx workbook: {_describe(error)}"
-    if corrupt is not None:
-        return f"truncated or damaged: the part {corrupt} is corrupt (CRC check failed)"
-    return None
-
-
 def _styles(archive: zipfile.ZipFile, part: str) -> tuple[dict[int, str], tuple[str, ...]]:
     """The named cell styles: cellStyleXfs index → name, and the names not built in."""
     names: dict[int, str] = {}
@@ -378,9 +342,9 @@ def _application(archive: zipfile.ZipFile) -> str:
     return ""
 
 
-def _read_package(path: Path) -> _Package:
+def _read_package(checked: Package) -> _Package:
     """Reads the package's XML; raises `_Unreadable` when a part is missing or damaged."""
-    with zipfile.ZipFile(path) as archive:
+    with checked.archive() as archive:
         names = set(archive.namelist())
         office = next(
             (
@@ -421,57 +385,91 @@ def _read_package(path: Path) -> _Package:
     return _Package(headers, tuple(sorted(external)), full_calc, application, style_names, custom)
 
 
-def _load(path: Path, *, data_only: bool) -> Workbook:
-    """engine.load_workbook, imported on use: importing verify does not load openpyxl."""
-    from kim_budget import libreoffice as engine
-
-    return engine.load_workbook(path, data_only=data_only)
-
-
 def _describe(error: Exception) -> str:
     """An error's own words, for a finding (the exception's class means nothing to a user)."""
     text = str(error).strip().strip("'\"")
     return text or "unexpected content"
 
 
+MAX_LISTED = 100
+"""Findings of one rule on one sheet listed one by one; beyond them, their number."""
+
+
 class _Findings:
-    """Collects the findings of one workbook."""
+    """Collects the findings of one workbook: of one rule on one sheet the first `MAX_LISTED`,
+    then their number (a damaged or hostile sheet may break a rule in every cell)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.items: list[Finding] = []
+        self._items: list[Finding] = []
+        self._counts: Counter[tuple[str, str]] = Counter()
 
     def add(self, rule: str, message: str, sheet: str = "", cell: str = "") -> None:
-        self.items.append(Finding(self.path, sheet, cell, rule, message))
+        self._counts[(rule, sheet)] += 1
+        if self._counts[(rule, sheet)] <= MAX_LISTED:
+            self._items.append(Finding(self.path, sheet, cell, rule, message))
+
+    @property
+    def items(self) -> list[Finding]:
+        """The findings listed, and per rule and sheet with more a line saying how many."""
+        more = [
+            Finding(
+                self.path,
+                sheet,
+                "",
+                rule,
+                f"… and {count - MAX_LISTED:,} more cells breaking this rule on this sheet "
+                f"(the first {MAX_LISTED} are listed)",
+            )
+            for (rule, sheet), count in self._counts.items()
+            if count > MAX_LISTED
+        ]
+        return self._items + more
 
 
 @dataclass(frozen=True)
 class _Opened:
-    """A readable workbook: its package XML, formulas and cached values."""
+    """A readable workbook: its checked bytes, package XML, formulas and cached values."""
 
+    checked: Package
     package: _Package
     book: Workbook
     cached: Workbook
 
 
 def _open(path: Path) -> _Opened:
-    """The workbook, or `_Unreadable` saying what the file is instead."""
-    problem = _unreadable(path)
-    if problem is not None:
-        raise _Unreadable(problem)
+    """The workbook, read within the bounds of `package.read_package`, or `_Unreadable` saying
+    what the file is instead."""
     try:
-        package = _read_package(path)
-        return _Opened(package, _load(path, data_only=False), _load(path, data_only=True))
+        checked = read_package(path)
+    except PackageError as error:
+        raise _Unreadable(error.reason) from None
+    try:
+        return _Opened(
+            checked,
+            _read_package(checked),
+            load_workbook(checked, data_only=False),
+            load_workbook(checked, data_only=True),
+        )
     except _Unreadable:
         raise
     except Exception as error:  # zipfile's and openpyxl's errors on damaged files share no type
         raise _Unreadable(f"damaged: the workbook cannot be read ({_describe(error)})") from None
 
 
-def _check_workbook(path: Path) -> tuple[list[Finding], list[_CellKey] | None]:
-    """The findings of one workbook and the formula cells LibreOffice is to confirm.
+@dataclass(frozen=True)
+class _ToConfirm:
+    """What LibreOffice is to confirm of one workbook: its checked bytes and the cached value
+    of each formula cell, in the order of the cells."""
 
-    None instead of the cells when the workbook cannot be read or has no cached values.
+    data: bytes
+    cached: Values
+
+
+def _check_workbook(path: Path) -> tuple[list[Finding], _ToConfirm | None]:
+    """The findings of one workbook and what LibreOffice is to confirm.
+
+    None instead when the workbook cannot be read or has no cached values.
     Never raises for a bad file: what cannot be read or checked is a finding (W0).
     """
     out = _Findings(path)
@@ -481,7 +479,10 @@ def _check_workbook(path: Path) -> tuple[list[Finding], list[_CellKey] | None]:
         out.add("W0", str(error))
         return out.items, None
     try:
-        return out.items, _check_contents(out, path, opened)
+        cells = _check_contents(out, path, opened)
+        if cells is None:
+            return out.items, None
+        return out.items, _ToConfirm(opened.checked.data, _cached_values(opened.cached, cells))
     except Exception as error:  # a file some program wrote oddly must not end the run
         out.add(
             "W0",
@@ -489,6 +490,12 @@ def _check_workbook(path: Path) -> tuple[list[Finding], list[_CellKey] | None]:
             "the findings above are all that was found",
         )
         return out.items, None
+
+
+def _cached_values(cached: Workbook, cells: list[_CellKey]) -> Values:
+    from kim_budget.libreoffice import cell_value
+
+    return {(sheet, cell): cell_value(cached[sheet][cell].value) for sheet, cell in cells}
 
 
 def _check_contents(out: _Findings, path: Path, opened: _Opened) -> list[_CellKey] | None:
@@ -502,12 +509,13 @@ def _check_contents(out: _Findings, path: Path, opened: _Opened) -> list[_CellKe
     if not package.full_calc_on_load and package.written_by_openpyxl:
         out.add("E1", "the workbook does not force recalculation on load (calcPr fullCalcOnLoad)")
     inputs = _input_rules(out, package)
+    styles = _Styles()
     cells: list[_CellKey] = []
     uncached = 0
     for ws in book.worksheets:
         header, footer = package.headers.get(ws.title, ("", ""))
-        _check_sheet(out, ws, header, footer, path.name)
-        sheet_cells, sheet_uncached = _check_cells(out, ws, cached[ws.title], inputs, kind)
+        _check_sheet(out, ws, header, footer, path.name, styles)
+        sheet_cells, sheet_uncached = _check_cells(out, ws, cached[ws.title], inputs, kind, styles)
         cells += sheet_cells
         uncached += sheet_uncached
     _check_master(out, cached)
@@ -520,7 +528,9 @@ def _check_contents(out: _Findings, path: Path, opened: _Opened) -> list[_CellKe
 # --- sheets ---------------------------------------------------------------------------------
 
 
-def _check_sheet(out: _Findings, ws: Worksheet, header: str, footer: str, file_name: str) -> None:
+def _check_sheet(
+    out: _Findings, ws: Worksheet, header: str, footer: str, file_name: str, styles: _Styles
+) -> None:
     sheet = ws.title
     problem = check_sheet_name(sheet)
     if problem:
@@ -539,13 +549,13 @@ def _check_sheet(out: _Findings, ws: Worksheet, header: str, footer: str, file_n
             out.add("S2", f"{what} hidden", sheet, span)
     if not ws.protection.sheet:
         out.add("S3", "the sheet is not protected", sheet)
-    for problem in _print_problems(ws) + header_problems(header):
+    for problem in _print_problems(ws, styles) + header_problems(header):
         out.add("S6", problem, sheet)
     for problem in footer_problems(footer, file_name):
         out.add("S6", problem, sheet)
 
 
-def _print_problems(ws: Worksheet) -> list[str]:
+def _print_problems(ws: Worksheet, styles: _Styles) -> list[str]:
     setup = ws.page_setup
     problems = []
     if setup.orientation != "landscape":
@@ -563,24 +573,21 @@ def _print_problems(ws: Worksheet) -> list[str]:
             problems.append("no print title rows (rows to repeat on every page)")
         if not ws.print_title_cols:
             problems.append("no print title columns (columns to repeat on every page)")
-    layout, smallest = _print_layout(ws, fitting)
+    layout, smallest = _print_layout(ws, fitting, styles)
     problems += print_size_problems(layout, smallest)
     if sheet_kind(ws.title, (MONATE,)) is not None:
         problems += month_break_problems(layout.breaks, len(layout.widths))
     return problems
 
 
-def _print_layout(ws: Worksheet, fitting: bool) -> tuple[PrintLayout, float]:
+def _print_layout(ws: Worksheet, fitting: bool, styles: _Styles) -> tuple[PrintLayout, float]:
     """The sheet's print geometry and the size of its smallest font (pt) in a used cell."""
-    from openpyxl.cell.cell import Cell
-
     last_col, smallest = 1, 0.0
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell, Cell) and cell.value is not None:
-                last_col = max(last_col, cell.column)
-                size = float(cell.font.sz or 11) if cell.font is not None else 11.0
-                smallest = size if not smallest else min(smallest, size)
+    for cell in stored_cells(ws):
+        if cell.value is not None:
+            last_col = max(last_col, cell.column)
+            size = styles.font_size(cell)
+            smallest = size if not smallest else min(smallest, size)
     widths = []
     for col in range(1, last_col + 1):
         dimension = ws.column_dimensions.get(column_letter(col))
@@ -640,59 +647,100 @@ def _style_name(cell: Cell, inputs: _InputRules) -> str | None:
     return inputs.style_names.get(xf) if isinstance(xf, int) else None
 
 
-def _locked(cell: Cell) -> bool:
-    """Whether the cell is locked; Excel's default (locked) when its protection is unreadable."""
-    try:
-        return cell.protection.locked is not False
-    except _LOOKUP_ERRORS:
-        return True
+def _style_id(cell: Any, part: str) -> int | None:
+    return getattr(getattr(cell, "_style", None), part, None)
 
 
-def _number_format(cell: Any) -> str | None:
-    try:
-        return str(cell.number_format)
-    except _LOOKUP_ERRORS:
-        return None
+class _Styles:
+    """A cell's protection, number format and font size, looked up once per style id (openpyxl
+    builds a proxy object on every access, which costs more than all the checks of a cell)."""
+
+    def __init__(self) -> None:
+        self._locked: dict[int | None, bool] = {}
+        self._formats: dict[int | None, str | None] = {}
+        self._sizes: dict[int | None, float] = {}
+
+    def locked(self, cell: Cell) -> bool:
+        """Whether the cell is locked; Excel's default (locked) when its protection is
+        unreadable."""
+        key = _style_id(cell, "protectionId")
+        if key not in self._locked:
+            try:
+                self._locked[key] = cell.protection.locked is not False
+            except _LOOKUP_ERRORS:
+                self._locked[key] = True
+        return self._locked[key]
+
+    def number_format(self, cell: Any) -> str | None:
+        key = _style_id(cell, "numFmtId")
+        if key not in self._formats:
+            try:
+                self._formats[key] = str(cell.number_format)
+            except _LOOKUP_ERRORS:
+                self._formats[key] = None
+        return self._formats[key]
+
+    def font_size(self, cell: Cell) -> float:
+        key = _style_id(cell, "fontId")
+        if key not in self._sizes:
+            font = cell.font
+            self._sizes[key] = float(font.sz or 11) if font is not None else 11.0
+        return self._sizes[key]
+
+
+def stored_cells(ws: Worksheet) -> list[Cell]:
+    """The sheet's cells as stored, row by row (not the empty cells of the rectangle up to the
+    last one, which openpyxl would make for each), without the parts of merged ranges."""
+    from openpyxl.cell.cell import Cell
+
+    cells: dict[tuple[int, int], Any] = getattr(ws, "_cells")  # noqa: B009
+    return [cell for _, cell in sorted(cells.items()) if isinstance(cell, Cell)]
+
+
+def _stored(ws: Worksheet, row: int, col: int) -> Any:
+    """A stored cell, or None (without making one)."""
+    cells: dict[tuple[int, int], Any] = getattr(ws, "_cells")  # noqa: B009
+    return cells.get((row, col))
 
 
 def _check_cells(
-    out: _Findings, ws: Worksheet, cached: Worksheet, inputs: _InputRules, kind: str
+    out: _Findings,
+    ws: Worksheet,
+    cached: Worksheet,
+    inputs: _InputRules,
+    kind: str,
+    styles: _Styles,
 ) -> tuple[list[_CellKey], int]:
     """Formula, input and number-format rules for every cell (`kind`: the workbook's kind).
 
     Returns the formula cells and how many of them have no cached value.
     """
-    from openpyxl.cell.cell import Cell
-
     sheet = ws.title
     timeline = is_timeline(sheet)
-    validations = list(ws.data_validations.dataValidation)
+    validations = _validation_index(ws)
     forms: dict[int, dict[int, str]] = {}  # F2: row → period column → R1C1 formula
     last_col = 0
     formulas: list[_CellKey] = []
     uncached = 0
-    for row in ws.iter_rows():
-        for cell in row:
-            if not isinstance(cell, Cell):  # merged cells carry nothing of their own
-                continue
-            if cell.value is not None:
-                last_col = max(last_col, cell.column)
-            text = _formula_text(cell)
-            value = cell.value if text is None else boolean_literal(text)
-            if value is not None:  # =TRUE() is how LibreOffice saves a typed-in TRUE
-                text = None
-            if text is not None:
-                formulas.append((sheet, cell.coordinate))
-                uncached += cached[cell.coordinate].value is None
-                _check_formula(out, sheet, cell, text)
-                if timeline and cell.column >= FIRST_PERIOD_COLUMN:
-                    forms.setdefault(cell.row, {})[cell.column] = to_r1c1(
-                        text, cell.row, cell.column
-                    )
-            elif _is_number(value) and not typed_value_allowed(sheet, cell.column, kind):
-                out.add("F6", TYPED_VALUE, sheet, cell.coordinate)
-            _check_input(out, sheet, cell, text, validations, inputs)
-            _check_number_format(out, sheet, cached[cell.coordinate])
+    for cell in stored_cells(ws):
+        if cell.value is not None:
+            last_col = max(last_col, cell.column)
+        text = _formula_text(cell)
+        value = cell.value if text is None else boolean_literal(text)
+        if value is not None:  # =TRUE() is how LibreOffice saves a typed-in TRUE
+            text = None
+        result = _stored(cached, cell.row, cell.column)
+        if text is not None:
+            formulas.append((sheet, cell.coordinate))
+            uncached += result is None or result.value is None
+            _check_formula(out, sheet, cell, text)
+            if timeline and cell.column >= FIRST_PERIOD_COLUMN:
+                forms.setdefault(cell.row, {})[cell.column] = to_r1c1(text, cell.row, cell.column)
+        elif _is_number(value) and not typed_value_allowed(sheet, cell.column, kind):
+            out.add("F6", TYPED_VALUE, sheet, cell.coordinate)
+        _check_input(out, sheet, cell, text, validations, inputs, styles)
+        if result is not None:
+            _check_number_format(out, sheet, result, styles)
     for row_number, row_forms in sorted(forms.items()):
         _check_row(out, sheet, row_number, row_forms, last_col)
     return formulas, uncached
@@ -732,11 +780,12 @@ def _check_input(
     sheet: str,
     cell: Cell,
     formula: str | None,
-    validations: list[DataValidation],
+    validations: dict[str, DataValidation],
     inputs: _InputRules,
+    styles: _Styles,
 ) -> None:
     """S4 and S5 for cells with the input style or without cell protection."""
-    unlocked = not _locked(cell)
+    unlocked = not styles.locked(cell)
     where = (sheet, cell.coordinate)
     on_input_sheet = sheet_kind(sheet, INPUT_SHEETS) is not None
     if inputs.by_style:
@@ -767,8 +816,21 @@ def _check_input(
             out.add("S5", "; ".join(problems), *where)
 
 
-def _validation_problems(coordinate: str, validations: list[DataValidation]) -> list[str]:
-    validation = next((dv for dv in validations if coordinate in dv.sqref), None)
+def _validation_index(ws: Worksheet) -> dict[str, DataValidation]:
+    """Cell → the first data validation that covers it, for the cells of the sheet's used area
+    (a validated range may reach beyond it; the package's bounds limit this area)."""
+    index: dict[str, DataValidation] = {}
+    last_row, last_col = ws.max_row, ws.max_column
+    for validation in ws.data_validations.dataValidation:
+        for area in validation.sqref.ranges:
+            for row in range(area.min_row, min(area.max_row, last_row) + 1):
+                for col in range(area.min_col, min(area.max_col, last_col) + 1):
+                    index.setdefault(f"{column_letter(col)}{row}", validation)
+    return index
+
+
+def _validation_problems(coordinate: str, validations: dict[str, DataValidation]) -> list[str]:
+    validation = validations.get(coordinate)
     if validation is None:
         return ["input cell has no data validation"]
     problems = []
@@ -796,10 +858,10 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | date | time | timedelta)
 
 
-def _check_number_format(out: _Findings, sheet: str, cell: Any) -> None:
+def _check_number_format(out: _Findings, sheet: str, cell: Any, styles: _Styles) -> None:
     """S7: a cell whose (cached) value is a number, date or boolean has a number format."""
     value = cell.value
-    if _is_number(value) and _number_format(cell) == "General":
+    if _is_number(value) and styles.number_format(cell) == "General":
         out.add("S7", f"{value!r} is shown in the General number format", sheet, cell.coordinate)
 
 
@@ -859,25 +921,27 @@ def _check_master(out: _Findings, cached: Workbook) -> None:
 
 
 def _engine_findings(
-    formula_cells: dict[Path, list[_CellKey]],
+    to_confirm: dict[Path, _ToConfirm],
 ) -> tuple[list[Finding], list[Path]]:
     """E1: LibreOffice, recalculating on load, confirms every cached formula value.
 
-    Returns the findings and the workbooks LibreOffice recalculated.
+    LibreOffice gets the bytes that were checked, not the files again. Returns the findings
+    and the workbooks LibreOffice recalculated.
     """
     from kim_budget import libreoffice as engine
 
-    paths = list(formula_cells)
+    paths = list(to_confirm)
     try:
-        results = engine.recalculate_libreoffice(paths)
-        cached = {path: engine.cached_values(path) for path in paths}
+        results = engine.recalculate_libreoffice(
+            paths, contents={path: confirm.data for path, confirm in to_confirm.items()}
+        )
     except Exception as error:  # EngineError, or openpyxl failing on what LibreOffice wrote
         reason = str(error) if isinstance(error, engine.EngineError) else _describe(error)
         message = f"LibreOffice could not recalculate: {reason}"
         return [Finding(path, "", "", "E1", message) for path in paths], []
     findings: list[Finding] = []
-    for path in paths:
-        for mismatch in engine.compare(cached[path], results[path], formula_cells[path]):
+    for path, confirm in to_confirm.items():
+        for mismatch in engine.compare(confirm.cached, results[path], confirm.cached):
             old, new = mismatch.cached, mismatch.recalculated
             if mismatch.reason is engine.Reason.ERROR:
                 message = f"LibreOffice computed the error {new} (cached {old!r})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import math
+import zipfile
 from copy import copy
 from datetime import date, datetime
 from typing import Any
@@ -14,17 +15,20 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from kim_budget.errors import OutputError
 from kim_budget.excel_names import check_defined_name, check_sheet_name
@@ -437,5 +441,24 @@ def write_workbook(book: Book) -> bytes:
     props.lastModifiedBy = "kim-budget"
     props.created = props.modified = FIXED_STAMP
     buffer = io.BytesIO()
-    wb.save(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        _InMemory(wb, archive).save()
     return buffer.getvalue()
+
+
+class _InMemory(ExcelWriter):
+    """openpyxl's writer with each sheet written to memory, not to a temporary file on disk
+    (which a killed process would leave behind, and which costs time to make and remove)."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        sheet: Any = ws  # openpyxl's writer sets these private attributes; so does this one
+        sheet._drawing = SpreadsheetDrawing()
+        sheet._drawing.charts = sheet._charts
+        sheet._drawing.images = sheet._images
+        out = io.BytesIO()
+        writer: Any = WorksheetWriter(ws, out=out)
+        writer.write()
+        sheet._rels = writer._rels
+        archive: zipfile.ZipFile = getattr(self, "_archive")  # noqa: B009
+        archive.writestr(sheet.path[1:], out.getvalue())
+        self.manifest.append(ws)
