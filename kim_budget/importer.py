@@ -19,8 +19,7 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
-import zipfile
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,20 +27,20 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from tomlkit.items import Date as TomlDate
 from tomlkit.items import Float as TomlFloat
 from tomlkit.items import Integer as TomlInteger
 
 from kim_budget.errors import KimBudgetError, ScenarioError, ScenarioErrors
-from kim_budget.finish import write_atomically
+from kim_budget.files import path_kind, read_regular, real_target, write_atomically
 from kim_budget.formula import column_letter
-from kim_budget.keys import MONEY_MONTH, MONTH, RATE, YEAR, Measure, key
-from kim_budget.libreoffice import load_workbook
+from kim_budget.keys import MONEY_MONTH, MONTH, RATE, YEAR, Key, Measure, key
+from kim_budget.messages import display_key, printable, quoted
+from kim_budget.package import PackageError, load_workbook, read_package
 from kim_budget.pay import STEPS
 from kim_budget.scenario import Scenario, load_scenario
-from kim_budget.validate import display_key, month_text
+from kim_budget.validate import MAX_TOML_BYTES, month_text
 from kim_budget.verify_rules import boolean_literal
 from kim_budget.workbook import annahmen, spec, tarif
 from kim_budget.workbook.annahmen import InputRow
@@ -61,6 +60,15 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _MONTH_YEAR = re.compile(r"(\d{1,2})[./](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 _EPOCH_1900 = date(1899, 12, 30)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_LINE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LONGEST_CELL_TEXT = 1000
+"""Most characters of a text read from a cell (the longest text key, the description, has as
+many); a longer text is refused before anything else is done with it."""
+_LONGEST_FILE_NAME = 255
+"""Most bytes of a file name on common file systems."""
+_GERMAN_QUOTES = ("„", "“")
 
 
 class WorkbookError(KimBudgetError):
@@ -109,17 +117,23 @@ class _Cover:
 
 
 class _Book:
-    """The workbook twice: as typed (formulas) and with cached values."""
+    """The workbook twice: as typed (formulas) and with cached values; read once, within the
+    bounds of `package.read_package` (a file that breaks them is refused, saying how)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.typed = load_workbook(path, data_only=False)
-            self.cached = load_workbook(path, data_only=True)
-        except FileNotFoundError:
-            raise WorkbookError(f"{path}: no such file") from None
-        except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as error:
-            raise WorkbookError(f"{path}: cannot be read as an xlsx workbook ({error})") from None
+            package = read_package(path)
+        except PackageError as error:
+            raise WorkbookError(str(error)) from None
+        try:
+            self.typed = load_workbook(package, data_only=False)
+            self.cached = load_workbook(package, data_only=True)
+        except Exception as error:  # openpyxl's errors on damaged files share no type
+            raise WorkbookError(
+                f"{printable(str(path))}: cannot be read as an xlsx workbook "
+                f"({quoted(str(error), 200, ('', ''))})"
+            ) from None
 
     def sheet(self, name: str) -> Worksheet:
         """A sheet by name; a clear error for another kind of workbook."""
@@ -170,16 +184,26 @@ def _cover(book: _Book) -> _Cover:
 
 def find_scenario(workbook: Path, name: str) -> Path:
     """The scenario file the cover names: beside the workbook, else in scenarios/ (of the current
-    folder or beside the workbook's folder)."""
-    if Path(name).name != name or not name.endswith(".toml"):
-        raise WorkbookError(f"{workbook}: the cover names „{name}“, which is no scenario file name")
+    folder or beside the workbook's folder). The name must be a plain, visible file name."""
+    plain = (
+        Path(name).name == name
+        and name.endswith(".toml")
+        and not name.startswith(".")
+        and len(name.encode("utf-8", "replace")) <= _LONGEST_FILE_NAME
+        and _CONTROL.search(name) is None
+    )
+    if not plain:
+        raise WorkbookError(
+            f"{workbook}: the cover names {quoted(name, quotes=_GERMAN_QUOTES)}, which is no "
+            "scenario file name; name the file with --scenario FILE"
+        )
     places = (
         workbook.parent / name,
         SCENARIO_FOLDER / name,
         workbook.parent.parent / SCENARIO_FOLDER / name,
     )
     for place in places:
-        if place.is_file():
+        if path_kind(place) == "file":
             return place
     looked = ", ".join(str(place) for place in dict.fromkeys(places))
     raise WorkbookError(
@@ -215,7 +239,7 @@ def _check_column(
         if found == wanted or (wanted is None and found in (None, "")):
             continue
         where = f"{name}!{column_letter(col)}{row}"
-        shows = "is empty" if found in (None, "") else f"shows „{found}“"
+        shows = "is empty" if found in (None, "") else f"shows {_cell_text(found)}"
         expects = f"„{wanted}“" if wanted is not None else "nothing"
         raise WorkbookError(
             f"{book.path}: {where} {shows}, but {scenario} puts {expects} there: the workbook no "
@@ -239,6 +263,7 @@ def _read(book: _Book, rows: tuple[InputRow, ...]) -> tuple[list[_Reading], list
         measure = key(entry.path).measure
         try:
             value = convert(book.value(spec.ANNAHMEN, ref.row, ref.col), measure)
+            _check_text(value, key(entry.path))
         except ValueError as problem:
             errors.append(ScenarioError(f"{cell} ({entry.key})", "", str(problem)))
             continue
@@ -252,10 +277,36 @@ def _read(book: _Book, rows: tuple[InputRow, ...]) -> tuple[list[_Reading], list
     return readings, errors
 
 
+def _cell_text(value: object) -> str:
+    """A cell's content for a message: in German quotes, escaped, long text cut."""
+    return quoted(str(value), quotes=_GERMAN_QUOTES)
+
+
+def _check_text(value: object, entry: Key) -> None:
+    """A text for a text key: no longer than the key allows, no control characters (but tabs
+    and line breaks in a text of several lines) — checked before it is escaped or written."""
+    if not isinstance(value, str) or entry.measure.type != "text":
+        return
+    text = value.strip()
+    if entry.max_length is not None and len(text) > entry.max_length:
+        raise ValueError(f"must be at most {entry.max_length} characters, got {len(text):,}")
+    bad = (_LINE_CONTROL if entry.multiline else _CONTROL).search(text)
+    if bad is not None:
+        allowed = " other than tab and line breaks" if entry.multiline else ""
+        raise ValueError(
+            f"must not contain control characters{allowed}, got {_cell_text(text)} "
+            f"(character U+{ord(bad[0]):04X} at position {bad.start() + 1})"
+        )
+
+
 def convert(value: Any, measure: Measure) -> object:
     """A cell's value as the key's type, reading text the German way; ValueError says why not."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError("is empty; to drop an optional key, delete it in the scenario file")
+    if isinstance(value, str) and len(value) > LONGEST_CELL_TEXT:
+        raise ValueError(
+            f"holds a text of {len(value):,} characters; at most {LONGEST_CELL_TEXT:,} are read"
+        )
     if measure.type == "boolean":
         return _boolean(value)
     if measure.type in ("number", "integer"):
@@ -285,7 +336,7 @@ def _boolean(value: Any) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    shown = f"„{value}“" if isinstance(value, str) else _show(value)
+    shown = _cell_text(value) if isinstance(value, str) else _show(value)
     raise ValueError(f"must be WAHR or FALSCH (also read: ja/nein, TRUE/FALSE), got {shown}")
 
 
@@ -311,8 +362,8 @@ def german_number(text: str) -> float | int:
         digits = plain.replace(".", "")
         return float(digits.replace(",", ".")) if "," in digits else int(digits)
     raise ValueError(
-        f"text „{text}“ is no number as written in German (thousands with a point, decimals "
-        "with a comma: 82.000 or 1,173); type the number into the cell"
+        f"text {_cell_text(text)} is no number as written in German (thousands with a point, "
+        "decimals with a comma: 82.000 or 1,173); type the number into the cell"
     )
 
 
@@ -335,7 +386,8 @@ def _month(value: Any) -> date:
         except ValueError:
             pass
     raise ValueError(
-        f"text „{text}“ is no month: write it as 01.10.2024, 10.2024 or 2024-10, or type a date"
+        f"text {_cell_text(text)} is no month: write it as 01.10.2024, 10.2024 or 2024-10, "
+        "or type a date"
     )
 
 
@@ -371,7 +423,7 @@ def _show(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{printable(value)}"'  # printed as written, every control character visible
     return str(value)
 
 
@@ -430,18 +482,12 @@ def _apply(document: Any, readings: list[_Reading], offset_years: tuple[int, ...
 
 
 def _validate(text: str, path: Path, cells: dict[str, str]) -> None:
-    """Load the new text with the loader's rules; its errors name the workbook's cells."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".toml")
+    """Load the new text with the loader's rules, in memory (nothing is written, so a dry run
+    needs no permission to write); its errors name the workbook's cells."""
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        load_scenario(Path(temporary), display=str(path))
+        load_scenario(path, display=str(path), raw=text.encode("utf-8"))
     except ScenarioErrors as found:
         raise ScenarioErrors(_located(error, path, cells) for error in found.errors) from None
-    except OSError as error:
-        raise WorkbookError(f"{path}: cannot check the new text: {error}") from None
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def _located(error: ScenarioError, path: Path, cells: dict[str, str]) -> ScenarioError:
@@ -616,14 +662,17 @@ def import_workbook(
     """Write the inputs changed in `workbook` into its scenario file (the one on the cover, or
     `scenario_file`), keeping the file's comments and layout; with `dry_run` only report them.
 
-    Raises `WorkbookError` for a workbook that cannot be read back or a scenario file changed
-    since the build (unless `force`), and `ScenarioErrors` naming the cells of values the rules
-    of `validate` reject; the file is then untouched.
+    Without `force`, only a workbook whose cover holds the SHA-256 of that very file is
+    imported. Raises `WorkbookError` for a workbook that cannot be read back or whose cover
+    does not vouch for the file, and `ScenarioErrors` naming the cells of values the rules of
+    `validate` reject; the file is then untouched. The file is written through a link to the
+    file it points to, keeping its permissions.
     """
     book = _Book(workbook)
     cover = _cover(book)
     path = scenario_file if scenario_file is not None else find_scenario(workbook, cover.file)
-    scenario = load_scenario(path)
+    raw = read_regular(path, MAX_TOML_BYTES)
+    scenario = load_scenario(path, raw=raw)
     layout, rows = _expected(scenario)
     _check_structure(book, layout, path)
     readings, errors = _read(book, rows)
@@ -635,14 +684,8 @@ def import_workbook(
                 f"{reading.cell} ({reading.row.key}) shapes the workbook and is locked; change it "
                 f"in {path} and build again"
             )
-    if cover.sha256 and cover.sha256 != scenario.sha256 and not force:
-        both = _conflicts(readings)
-        sides = ", ".join(both) if both else "none"
-        raise WorkbookError(
-            f"{path} changed since {workbook.name} was built (its SHA-256 is no longer the one on "
-            f"the cover); keys changed on both sides: {sides}; --force imports the workbook's "
-            "edits anyway"
-        )
+    if not force:
+        _require_cover_vouches(cover, scenario, workbook, readings)
     edited = [
         r
         for r in readings
@@ -656,12 +699,50 @@ def import_workbook(
     changes += tuple(tarif_changed)
     if not changes:
         return ImportResult(path, (), written=False)
-    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    document = tomlkit.parse(raw.decode("utf-8").removeprefix("\ufeff"))
     _apply(document, edited, scenario.offset_years)
     cells = {r.row.path: r.cell for r in edited}
     cells.update(_apply_tarif(document, tarif_rows))
     new_text = tomlkit.dumps(document)
     _validate(new_text, path, cells)
     if not dry_run:
-        write_atomically(path, new_text.encode("utf-8"))
+        _write(path, new_text.encode("utf-8"))
     return ImportResult(path, changes, written=not dry_run)
+
+
+def _require_cover_vouches(
+    cover: _Cover, scenario: Scenario, workbook: Path, readings: list[_Reading]
+) -> None:
+    """The cover's SHA-256 must be there, well-formed and that of the file to be written."""
+    path = scenario.path
+    force = "--force imports the workbook's edits anyway"
+    if not cover.sha256:
+        raise WorkbookError(
+            f"{workbook}: its cover holds no SHA-256 of the scenario file (the row „{SHA_LABEL}“ "
+            f"is missing or blank), so nothing shows that {path} is the file it was built from; "
+            f"{force}"
+        )
+    if _SHA256.fullmatch(cover.sha256) is None:
+        raise WorkbookError(
+            f"{workbook}: the SHA-256 on its cover ({_cell_text(cover.sha256)}) is no SHA-256 "
+            f"(64 hexadecimal digits), so nothing shows that {path} is the file it was built "
+            f"from; {force}"
+        )
+    if cover.sha256 != scenario.sha256:
+        both = _conflicts(readings)
+        sides = ", ".join(both) if both else "none"
+        raise WorkbookError(
+            f"{path} is not the file {workbook.name} was built from, or it changed since (its "
+            f"SHA-256 is not the one on the cover); keys changed on both sides: {sides}; {force}"
+        )
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace the scenario file atomically: through a link, the file it points to (the link
+    stays); with the permissions the file had."""
+    target = real_target(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = 0o644
+    write_atomically(target, data, mode=mode)

@@ -243,7 +243,7 @@ def test_other_files_get_a_clear_error(tmp_path: Path) -> None:
     text = tmp_path / "notes.xlsx"
     text.write_text("no workbook", encoding="utf-8")
     other = _import(text)
-    assert other.exit_code == 1 and "cannot be read as an xlsx workbook" in other.output
+    assert other.exit_code == 1 and "not an xlsx workbook (no zip archive)" in other.output
     missing = _import(tmp_path / "none.xlsx")
     assert missing.exit_code == 1 and "no such file" in missing.output
 
