@@ -1,21 +1,29 @@
-"""Command line: `kim-budget build`, `distribute`, `validate`, `verify` and `import`.
+"""Command line: `kim-budget build`, `distribute`, `validate`, `verify`, `import`.
 
-Parses, calls the library, prints.
+Parses, calls the library, prints. Every failure becomes a message in one place (`_reported`):
+a user's mistake or an unusable file "Error: …" and exit status 1, a defect "Error: internal
+error: …; please report …" and exit status 2 — never a traceback. Every line printed is one
+line: control characters in file names and texts from files are shown escaped (`printable`).
 
 Heavy modules are imported inside the commands so that `--help` stays fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import errno
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from kim_budget import __version__
-from kim_budget.errors import InternalError, KimBudgetError, ScenarioErrors
+from kim_budget.errors import EngineError, InternalError, KimBudgetError, ScenarioErrors
+from kim_budget.messages import printable, shorten
 
 if TYPE_CHECKING:
     from kim_budget.scenario import Scenario
@@ -28,6 +36,13 @@ DESCRIPTIONS = {
 }
 REPORT = "please report this, with the scenario files and the command you ran"
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+SHOWN_PROBLEMS = 100
+"""Problems listed one by one; beyond them, their number."""
+_OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+}
 
 
 def out_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -44,7 +59,17 @@ def out_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., 
 
 def _count(number: int, noun: str) -> str:
     """2, "workbook" → "2 workbooks"."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print one line; a text from a file can neither break it nor hide part of it."""
+    click.echo(printable(text), err=err)
+
+
+def _fail(text: str, status: int = 1) -> None:
+    _say(f"Error: {text}", err=True)
+    raise SystemExit(status)
 
 
 def _warn(scenarios: Iterable[Scenario]) -> None:
@@ -54,27 +79,85 @@ def _warn(scenarios: Iterable[Scenario]) -> None:
         if scenario.path not in seen:
             seen.add(scenario.path)
             for warning in scenario.warnings:
-                click.echo(f"Warning: {warning}", err=True)
+                _say(f"Warning: {warning}", err=True)
+
+
+def _report_problems(errors: ScenarioErrors) -> None:
+    for error in errors.errors[:SHOWN_PROBLEMS]:
+        _say(f"Error: {error}", err=True)
+    hidden = len(errors.errors) - SHOWN_PROBLEMS
+    if hidden > 0:
+        _say(f"Error: … and {_count(hidden, 'more problem')}", err=True)
+    _say(f"{_count(len(errors.errors), 'problem')} found; nothing was written.", err=True)
+
+
+def _engine_output(error: KimBudgetError) -> None:
+    """The first line of an error's message, then the output of the program it quotes (a
+    spreadsheet engine's), each line indented and escaped."""
+    first, *rest = str(error).split("\n")
+    _say(f"Error: {first}", err=True)
+    for line in rest:
+        _say(f"  {shorten(line, 500)}", err=True)
+
+
+def _os_error(error: OSError) -> str:
+    reason = _OS_REASONS.get(error.errno or 0) or error.strerror or str(error)
+    where = error.filename if error.filename is not None else ""
+    return f"{where}: {reason}" if where else str(reason)
+
+
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    """Turn every failure into a message and an exit status (see the module's docstring)."""
+    try:
+        yield
+    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        raise
+    except InternalError as defect:
+        _fail(f"internal error: {defect}; {REPORT}", 2)
+    except ScenarioErrors as errors:
+        _report_problems(errors)
+        raise SystemExit(1) from None
+    except EngineError as error:
+        _engine_output(error)
+        raise SystemExit(1) from None
+    except KimBudgetError as error:
+        _fail(str(error))
+    except BrokenPipeError:  # the reader of the output went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except OSError as error:
+        _fail(_os_error(error))
+    except MemoryError:
+        _fail("out of memory; the input is larger than this machine can handle")
+    except KeyboardInterrupt:
+        _say("Interrupted; files already written are complete, nothing is half-written.", err=True)
+        raise SystemExit(130) from None
+    except Exception as error:
+        reason = shorten(f"{type(error).__name__}: {error}", 300)
+        _fail(f"internal error: {reason}; {REPORT}", 2)
 
 
 def _run(action: Callable[[], T]) -> T:
-    """Call the library; a user's mistake becomes "Error: …" lines and exit status 1, a defect
-    caught by kim-budget's own checks one "Error: internal error: …" line and exit status 2."""
-    try:
+    """Call the library; failures become messages (`_reported`)."""
+    with _reported():
         return action()
-    except InternalError as defect:
-        click.echo(f"Error: internal error: {defect}; {REPORT}", err=True)
-        raise SystemExit(2) from None
-    except ScenarioErrors as errors:
-        for error in errors.errors:
-            click.echo(f"Error: {error}", err=True)
-        click.echo(f"{_count(len(errors.errors), 'problem')} found; nothing was written.", err=True)
-    except KimBudgetError as error:
-        click.echo(f"Error: {error}", err=True)
-    raise SystemExit(1)
+    raise AssertionError("unreachable")  # pragma: no cover - _reported raises or returns
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; whatever escapes a command is reported, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from kim_budget.files import remove_left_behind_work
+
+        with _reported():
+            remove_left_behind_work()
+            return super().invoke(ctx)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kim-budget")
 def main() -> None:
     """Budget workbooks for KIM case-management posts (Kommunales Integrationsmanagement NRW).
@@ -119,14 +202,14 @@ def build(
     _warn(output.result.scenario for output in outputs if output.result is not None)
     for output in outputs:
         if output.path.suffix != ".xlsx":
-            click.echo(f"{output.path}: {DESCRIPTIONS.get(output.path.suffix, 'geschrieben')}")
+            _say(f"{output.path}: {DESCRIPTIONS.get(output.path.suffix, 'geschrieben')}")
             continue
         if output.result is None:
             count = sum(1 for o in outputs if o.result is not None and o.path.suffix == ".xlsx")
-            click.echo(f"{output.path}: Vergleich von {count} Szenarien")
+            _say(f"{output.path}: Vergleich von {count} Szenarien")
             continue
         shares = ", ".join(f"{y.year}: {german.euro(y.eigenanteil)}" for y in output.result.years)
-        click.echo(f"{output.path}: Eigenanteil {shares}")
+        _say(f"{output.path}: Eigenanteil {shares}")
 
 
 def _month(text: str | None) -> date | None:
@@ -187,15 +270,17 @@ def distribute(
 
     done = _run(run)
     figures = done.distribution
-    click.echo(
+    _say(
         f"{done.workbook}: {german.vzae(figures.posts)}, Förderung {german.euro(figures.funding)}, "
         f"weitergeleitet {german.euro(figures.passed_on)}, "
         f"Erstattung {german.euro(figures.refund)}"
     )
     for path in done.scenarios:
-        click.echo(f"{path}: Szenario geschrieben")
+        _say(f"{path}: Szenario geschrieben")
     for path in done.skipped:
-        click.echo(f"{path}: exists; left alone", err=True)
+        _say(f"{path}: exists; left alone", err=True)
+    for name in done.no_share:
+        _say(f"{name}: rounded share 0 VZÄ; no scenario file written", err=True)
 
 
 @main.command(short_help="Check scenario files; write nothing.")
@@ -207,7 +292,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     scenarios = _run(lambda: pipeline.validate(paths or (Path("scenarios"),)))
     _warn(scenarios)
     for scenario in scenarios:
-        click.echo(f"{scenario.path}: OK ({scenario.title})")
+        _say(f"{scenario.path}: OK ({scenario.title})")
 
 
 @main.command(short_help="Check generated workbooks against the model rules.")
@@ -231,9 +316,9 @@ def verify(paths: tuple[Path, ...], require_engine: bool, no_engine: bool) -> No
         paths or (Path("out"),), require_engine=require_engine, use_engine=not no_engine
     )
     for finding in report.findings:
-        click.echo(str(finding))
+        _say(str(finding))
     if report.engine_skipped and not no_engine:
-        click.echo("LibreOffice is not installed: the recalculation check was skipped.", err=True)
+        _say("LibreOffice is not installed: the recalculation check was skipped.", err=True)
     if report.recalculated:
         recalculated = _count(len(report.recalculated), "workbook")
         unconfirmed = len(report.recalculated) - len(report.confirmed)
@@ -273,10 +358,10 @@ def import_(workbook: Path, scenario: Path | None, dry_run: bool, force: bool) -
 
     result = _run(lambda: import_workbook(workbook, scenario, dry_run=dry_run, force=force))
     for change in result.changes:
-        click.echo(str(change))
+        _say(str(change))
     if not result.changes:
-        click.echo(f"{result.scenario}: nothing changed")
+        _say(f"{result.scenario}: nothing changed")
     elif result.written:
-        click.echo(f"{result.scenario}: {_count(len(result.changes), 'change')} written")
+        _say(f"{result.scenario}: {_count(len(result.changes), 'change')} written")
     else:
-        click.echo(f"{result.scenario}: dry run, nothing written")
+        _say(f"{result.scenario}: dry run, nothing written")

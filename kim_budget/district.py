@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from kim_budget import german, keys
+from kim_budget.messages import printable
 from kim_budget.validate import Checker, Limits, Table, load_checked, show
 
 _TOP_KEYS = ("district", "reference", "posts", "rate_per_fte", "year", "population_date")
@@ -25,6 +27,30 @@ _EMPTY = (
 _SLUG_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 RESERVED_STEM = "szenarienvergleich"
+MAX_SLUG = 80
+"""Most characters of a generated scenario file's stem (file systems allow 255 bytes)."""
+_TOML_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+_TOML_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f]')
+
+
+def slug(name: str) -> str:
+    """The stem of a municipality's scenario file: lower-case ASCII letters and digits joined by
+    hyphens, umlauts spelt out, accents dropped, at most `MAX_SLUG` characters.
+
+    "Sankt Augustin" → "sankt-augustin", "Übach-Palenberg" → "uebach-palenberg",
+    "../../etc/evil" → "etc-evil": never a path, never empty unless the name has no letter.
+    """
+    folded = unicodedata.normalize("NFKD", name.casefold().translate(_SLUG_LETTERS))
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", ascii_only).strip("-")[:MAX_SLUG].rstrip("-")
 
 
 @dataclass(frozen=True)
@@ -43,8 +69,8 @@ class Municipality:
 
     @property
     def slug(self) -> str:
-        """The stem of the municipality's scenario file: "Sankt Augustin" → "sankt-augustin"."""
-        return _NOT_SLUG.sub("-", self.name.casefold().translate(_SLUG_LETTERS)).strip("-")
+        """The stem of the municipality's scenario file (see `slug`)."""
+        return slug(self.name)
 
 
 @dataclass(frozen=True)
@@ -126,13 +152,15 @@ def _population_date(data: Table, check: Checker) -> str | None:
 
 
 def _municipalities(data: Table, check: Checker) -> tuple[Municipality, ...]:
-    items = check.tables(data, "municipalities", "", required=True)
+    most = keys.MOST_ITEMS["municipalities"]
+    items = check.tables(data, "municipalities", "", required=True, most=most)
     if items is None:
         return ()
     if not items and isinstance(data.get("municipalities"), list):
         check.error("municipalities", "must hold at least one [[municipalities]] table")
     found: list[Municipality] = []
-    seen: dict[str, str] = {}
+    names: dict[str, str] = {}
+    stems: dict[str, tuple[str, str]] = {}
     for index, path, item in items:
         check.keys(item, path, _MUNICIPALITY_KEYS)
         name = check.text(
@@ -142,15 +170,31 @@ def _municipalities(data: Table, check: Checker) -> tuple[Municipality, ...]:
         filled = check.number(item, "filled_fte", path, _limits(keys.FILLED_FTE), required=False)
         remainder = check.boolean(item, "remainder", path, default=False)
         if name is not None:
-            slug = Municipality(index, name, 1, None).slug
-            earlier = seen.setdefault(name.casefold(), path)
+            earlier = names.setdefault(name.casefold(), path)
             if earlier != path:
                 check.error(f"{path}.name", f"{show(name)} is already the name of {earlier}")
-            elif not slug or slug == RESERVED_STEM:
-                check.error(f"{path}.name", f"{show(name)} gives no usable scenario file name")
+            elif not remainder:
+                _unique_stem(name, path, stems, check)
         if name is not None and population is not None:
             found.append(Municipality(index, name, population, filled, remainder))
     return tuple(found)
+
+
+def _unique_stem(name: str, path: str, stems: dict[str, tuple[str, str]], check: Checker) -> None:
+    """A municipality's scenario file name must be usable and its own: two names that differ
+    only in umlauts, accents, punctuation or case would write the same file."""
+    stem = slug(name)
+    if not stem or stem == RESERVED_STEM:
+        check.error(f"{path}.name", f"{show(name)} gives no usable scenario file name")
+        return
+    earlier = stems.setdefault(stem, (path, name))
+    if earlier[0] != path:
+        check.error(
+            f"{path}.name",
+            f"{show(name)} gives the scenario file name {stem}.toml, as {earlier[0]}.name "
+            f"{show(earlier[1])} does; rename one of them so that the names differ in more than "
+            "umlauts, accents, punctuation or case",
+        )
 
 
 # ---------------------------------------------------------------- scenario files
@@ -173,17 +217,19 @@ def scenario_text(
     month, its funding share from the district file, commented like the shipped scenarios."""
     fte = f"{rounded_share:.3f}"
     shown = german.vzae(rounded_share)
-    source = district.path.name
-    date_note = f" (Stand {district.population_date})" if district.population_date else ""
-    reference = f'reference = "{_escape(district.reference)}"\n' if district.reference else ""
+    source = printable(district.path.name)  # in comments: a line break would start a key
+    date_note = (
+        f" (Stand {printable(district.population_date)})" if district.population_date else ""
+    )
+    reference = f"reference = {_string(district.reference)}\n" if district.reference else ""
     return f"""\
-# Szenario aus der Verteilungsdatei {source} ({_escape(district.name)}),
+# Szenario aus der Verteilungsdatei {source} ({printable(district.name)}),
 # erzeugt mit "kim-budget distribute --scenarios": eine Stelle in Höhe des gerundeten Anteils
 # der Kommune an den Stellen des Kreises (Verteilung nach Einwohnern, docs/sources.md,
 # "The Rhein-Sieg distribution"). Kosten und Zeitraum vor der Vorlage prüfen.
 
 title = "{shown} Case Management KIM ab {german.month(plan.start)}"
-municipality = "{_escape(municipality.name)}"
+municipality = {_string(municipality.name)}
 {reference}
 [horizon]
 first_year = {plan.first_year}
@@ -210,5 +256,12 @@ district_fte = {district.posts:g}
 """
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+def _string(text: str) -> str:
+    """`text` as a TOML basic string: quoted, with backslash, quote and control characters
+    escaped, so that no text from a district file can become a line or key of its own."""
+    return f'"{_TOML_SPECIAL.sub(_toml_escape, text)}"'
+
+
+def _toml_escape(match: re.Match[str]) -> str:
+    character = match[0]
+    return _TOML_ESCAPES.get(character) or f"\\u{ord(character):04X}"

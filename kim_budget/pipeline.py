@@ -7,6 +7,8 @@ input writes nothing; each file is then replaced atomically.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -14,12 +16,20 @@ from datetime import date
 from pathlib import Path
 
 from kim_budget.district import District, ScenarioPlan, load_district, scenario_text
-from kim_budget.errors import OutputError, ScenarioError, ScenarioErrors
-from kim_budget.finish import finish, write_atomically
+from kim_budget.errors import (
+    InternalError,
+    KimBudgetError,
+    OutputError,
+    ScenarioError,
+    ScenarioErrors,
+)
+from kim_budget.files import path_kind, write_all
+from kim_budget.finish import finish
+from kim_budget.messages import printable
 from kim_budget.model import Result, compute, read_result
 from kim_budget.pdf import COMPARISON_SHEETS, SCENARIO_SHEETS, render_pdfs, require_printer
 from kim_budget.render import check_templates, render_texts
-from kim_budget.scenario import Scenario, load_scenarios
+from kim_budget.scenario import Scenario, load_scenario, load_scenarios
 from kim_budget.workbook import (
     Book,
     lay_out_comparison,
@@ -102,8 +112,35 @@ def _calculated(scenarios: Sequence[Scenario], jobs: int) -> Iterator[tuple[Resu
     if jobs <= 1 or len(scenarios) <= 1:
         yield from map(calculated_workbook, scenarios)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(scenarios))) as pool:
-        yield from pool.map(calculated_workbook, scenarios)
+    workers = min(jobs, len(scenarios))
+    with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent) as pool:
+        yield from pool.map(_in_worker, scenarios)
+
+
+def _in_worker(scenario: Scenario) -> tuple[Result, bytes]:
+    """`calculated_workbook` in a worker process, whose failure must cross back to the parent:
+    as an error of kim-budget's own kinds, which carry nothing but their message."""
+    try:
+        return calculated_workbook(scenario)
+    except InternalError as defect:
+        raise InternalError(str(defect)) from None
+    except KimBudgetError as error:
+        raise KimBudgetError(str(error)) from None
+    except Exception as error:
+        raise InternalError(f"{type(error).__name__}: {error}") from None
+
+
+def end_with_parent() -> None:
+    """In a worker process: end it when the process that started it is gone (killed), instead
+    of living on; a watch that looks every half second."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def build(
@@ -123,8 +160,10 @@ def build(
     in memory first: nothing is written if any input is invalid or any output fails.
     """
     scenarios = validate(paths)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: is a file, not a folder; name a folder for the workbooks")
+    if path_kind(out) == "file":
+        raise OutputError(
+            f"{printable(str(out))}: is a file, not a folder; name a folder for the workbooks"
+        )
     if pdf:
         require_printer()
     compiled = check_templates(templates)
@@ -141,8 +180,7 @@ def build(
         prepared.append((Output(out / f"{COMPARISON}.xlsx", None), comparison))
     if pdf:
         prepared += _pdfs([(o, data) for o, data in prepared if o.path.suffix == ".xlsx"])
-    for output, data in prepared:
-        write_atomically(output.path, data)
+    write_all([(output.path, data) for output, data in prepared])
     return [output for output, _ in prepared]
 
 
@@ -164,13 +202,14 @@ def _pdfs(workbooks: list[tuple[Output, bytes]]) -> list[tuple[Output, bytes]]:
 
 @dataclass(frozen=True)
 class Distributed:
-    """What `distribute` wrote: the workbook, its figures, the scenario files written and the
-    existing ones it left alone."""
+    """What `distribute` wrote: the workbook, its figures, the scenario files written, the
+    existing ones it left alone and the municipalities whose rounded share is 0 VZÄ (no file)."""
 
     workbook: Path
     distribution: Distribution
     scenarios: tuple[Path, ...] = ()
     skipped: tuple[Path, ...] = ()
+    no_share: tuple[str, ...] = ()
 
 
 def distribution_workbook(district: District) -> tuple[Distribution, bytes]:
@@ -188,30 +227,46 @@ def distribute(
     plan: ScenarioPlan | None = None,
 ) -> Distributed:
     """Write `out/Verteilung-<stem>.xlsx` for a district file; with `scenarios`, also one
-    scenario file per municipality there (never replacing an existing file).
+    scenario file per municipality there (never replacing an existing file; none for a
+    municipality whose rounded share is 0 VZÄ).
 
-    Everything is checked and produced in memory first: nothing is written on any error.
+    Everything is checked and produced in memory first, every generated scenario file with the
+    loader's rules: nothing is written on any error, and the workbook and the scenario files
+    are written together or not at all.
     """
     district = load_district(path)
     for folder in (out, scenarios):
-        if folder is not None and folder.exists() and not folder.is_dir():
-            raise OutputError(f"{folder}: is a file, not a folder; name a folder")
+        if folder is not None and path_kind(folder) == "file":
+            raise OutputError(f"{printable(str(folder))}: is a file, not a folder; name a folder")
     distribution, data = distribution_workbook(district)
-    texts: list[tuple[Path, str]] = []
+    files: list[tuple[Path, bytes]] = []
+    no_share: list[str] = []
     if scenarios is not None:
         plan = plan or default_plan(district)
         for municipality, row in zip(district.municipalities, distribution.rows, strict=True):
-            if not municipality.remainder:
-                text = scenario_text(district, municipality, row.rounded, plan)
-                texts.append((scenarios / f"{municipality.slug}.toml", text))
+            if municipality.remainder:
+                continue
+            if row.rounded == 0:
+                no_share.append(municipality.name)
+                continue
+            target = scenarios / f"{municipality.slug}.toml"
+            text = scenario_text(district, municipality, row.rounded, plan).encode("utf-8")
+            _require_valid(target, text)
+            files.append((target, text))
     workbook = out / f"Verteilung-{district.stem}.xlsx"
-    write_atomically(workbook, data)
-    written = [target for target, _ in texts if not target.exists()]
-    for target, text in texts:
-        if target in written:
-            write_atomically(target, text.encode("utf-8"))
-    skipped = tuple(target for target, _ in texts if target not in written)
-    return Distributed(workbook, distribution, tuple(written), skipped)
+    kept = {target for target, _ in files}
+    written = write_all([(workbook, data), *files], keep=kept)
+    made = tuple(target for target, _ in files if target in written)
+    skipped = tuple(target for target, _ in files if target not in written)
+    return Distributed(workbook, distribution, made, skipped, tuple(no_share))
+
+
+def _require_valid(target: Path, text: bytes) -> None:
+    """A generated scenario file must pass the loader; if not, kim-budget has a defect."""
+    try:
+        load_scenario(target, raw=text)
+    except ScenarioErrors as errors:
+        raise InternalError(f"the generated scenario file {target} is invalid: {errors}") from None
 
 
 def default_plan(district: District, start: date | None = None) -> ScenarioPlan:
