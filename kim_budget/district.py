@@ -7,28 +7,26 @@
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from kim_budget import german, keys
+from kim_budget import german
+from kim_budget.keys import DISTRICT
 from kim_budget.messages import printable
-from kim_budget.validate import Checker, Limits, Table, load_checked, show
+from kim_budget.rules import RESERVED_STEM, slug
+from kim_budget.toml_file import load_checked
+from kim_budget.validate import Checker, Table
+from kim_budget.walk import walk
 
-_TOP_KEYS = ("district", "reference", "posts", "rate_per_fte", "year", "population_date")
-_MUNICIPALITY_KEYS = ("name", "population", "filled_fte", "remainder")
+__all__ = ["RESERVED_STEM", "District", "Municipality", "ScenarioPlan", "load_district", "slug"]
+
 _EMPTY = (
     "file is empty; a district file needs district, posts, rate_per_fte, year and "
     "[[municipalities]]"
 )
-_SLUG_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-RESERVED_STEM = "szenarienvergleich"
-MAX_SLUG = 80
-"""Most characters of a generated scenario file's stem (file systems allow 255 bytes)."""
 _TOML_ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
@@ -39,18 +37,6 @@ _TOML_ESCAPES = {
     "\r": "\\r",
 }
 _TOML_SPECIAL = re.compile('[\\\\"\x00-\x1f\x7f]')
-
-
-def slug(name: str) -> str:
-    """The stem of a municipality's scenario file: lower-case ASCII letters and digits joined by
-    hyphens, umlauts spelt out, accents dropped, at most `MAX_SLUG` characters.
-
-    "Sankt Augustin" → "sankt-augustin", "Übach-Palenberg" → "uebach-palenberg",
-    "../../etc/evil" → "etc-evil": never a path, never empty unless the name has no letter.
-    """
-    folded = unicodedata.normalize("NFKD", name.casefold().translate(_SLUG_LETTERS))
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
-    return _NOT_SLUG.sub("-", ascii_only).strip("-")[:MAX_SLUG].rstrip("-")
 
 
 @dataclass(frozen=True)
@@ -98,103 +84,35 @@ class District:
         return sum(m.population for m in self.municipalities)
 
 
-def _limits(measure: keys.Measure) -> Limits:
-    assert measure.limits is not None
-    return measure.limits
-
-
-def _length(path: str) -> int:
-    most = keys.district_key(path).max_length
-    assert most is not None
-    return most
-
-
 def load_district(path: Path) -> District:
     """Read and validate a district file; raises ScenarioErrors listing every problem."""
     return load_checked(path, None, _EMPTY, _district)
 
 
 def _district(path: Path, data: Table, sha256: str, check: Checker) -> District | None:
-    check.keys(data, "", (*_TOP_KEYS, "municipalities"))
-    name = check.text(data, "district", "", required=True, max_length=_length("district"))
-    reference = check.text(data, "reference", "", required=False, max_length=_length("reference"))
-    posts = check.number(data, "posts", "", _limits(keys.DISTRICT_FTE), required=True)
-    if posts is not None and not _thousandths(posts):
-        check.error("posts", f"must have at most 3 decimals (VZÄ to 0.001), got {show(posts)}")
-    rate = check.amount(data, "rate_per_fte", "", _limits(keys.MONEY), required=True)
-    year = check.integer(data, "year", "", _limits(keys.YEAR), required=True)
-    population_date = _population_date(data, check)
-    municipalities = _municipalities(data, check)
+    found = walk(data, check, DISTRICT)
+    values: dict[str, Any] = found.values
+    municipalities = tuple(
+        Municipality(
+            index,
+            values[f"{element}.name"],
+            values[f"{element}.population"],
+            values.get(f"{element}.filled_fte"),
+            bool(values.get(f"{element}.remainder", False)),
+        )
+        for index in found.elements.get("municipalities", [])
+        if f"{(element := f'municipalities[{index}]')}.name" in values
+        and f"{element}.population" in values
+    )
+    name, posts, rate, year = (
+        values.get(key) for key in ("district", "posts", "rate_per_fte", "year")
+    )
     if name is None or posts is None or rate is None or year is None or not municipalities:
         return None
+    reference, population_date = values.get("reference"), values.get("population_date")
     return District(
         path, sha256, name, reference, posts, rate, year, population_date, municipalities
     )
-
-
-def _thousandths(value: float) -> bool:
-    return math.isclose(value * 1000, round(value * 1000), abs_tol=1e-6)
-
-
-def _population_date(data: Table, check: Checker) -> str | None:
-    value = check.get(data, "population_date", "", "a date YYYY-MM-DD", required=False)
-    if value is None:
-        return None
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            pass
-    check.error("population_date", f"must be a date YYYY-MM-DD, got {show(value)}")
-    return None
-
-
-def _municipalities(data: Table, check: Checker) -> tuple[Municipality, ...]:
-    most = keys.MOST_ITEMS["municipalities"]
-    items = check.tables(data, "municipalities", "", required=True, most=most)
-    if items is None:
-        return ()
-    if not items and isinstance(data.get("municipalities"), list):
-        check.error("municipalities", "must hold at least one [[municipalities]] table")
-    found: list[Municipality] = []
-    names: dict[str, str] = {}
-    stems: dict[str, tuple[str, str]] = {}
-    for index, path, item in items:
-        check.keys(item, path, _MUNICIPALITY_KEYS)
-        name = check.text(
-            item, "name", path, required=True, max_length=_length("municipalities[].name")
-        )
-        population = check.integer(item, "population", path, _limits(keys.PEOPLE), required=True)
-        filled = check.number(item, "filled_fte", path, _limits(keys.FILLED_FTE), required=False)
-        remainder = check.boolean(item, "remainder", path, default=False)
-        if name is not None:
-            earlier = names.setdefault(name.casefold(), path)
-            if earlier != path:
-                check.error(f"{path}.name", f"{show(name)} is already the name of {earlier}")
-            elif not remainder:
-                _unique_stem(name, path, stems, check)
-        if name is not None and population is not None:
-            found.append(Municipality(index, name, population, filled, remainder))
-    return tuple(found)
-
-
-def _unique_stem(name: str, path: str, stems: dict[str, tuple[str, str]], check: Checker) -> None:
-    """A municipality's scenario file name must be usable and its own: two names that differ
-    only in umlauts, accents, punctuation or case would write the same file."""
-    stem = slug(name)
-    if not stem or stem == RESERVED_STEM:
-        check.error(f"{path}.name", f"{show(name)} gives no usable scenario file name")
-        return
-    earlier = stems.setdefault(stem, (path, name))
-    if earlier[0] != path:
-        check.error(
-            f"{path}.name",
-            f"{show(name)} gives the scenario file name {stem}.toml, as {earlier[0]}.name "
-            f"{show(earlier[1])} does; rename one of them so that the names differ in more than "
-            "umlauts, accents, punctuation or case",
-        )
 
 
 # ---------------------------------------------------------------- scenario files

@@ -40,7 +40,8 @@ from kim_budget.messages import display_key, printable, quoted
 from kim_budget.package import PackageError, load_workbook, read_package
 from kim_budget.pay import STEPS
 from kim_budget.scenario import Scenario, load_scenario
-from kim_budget.validate import MAX_TOML_BYTES, month_text
+from kim_budget.toml_file import MAX_TOML_BYTES
+from kim_budget.validate import month_text
 from kim_budget.verify_rules import boolean_literal
 from kim_budget.workbook import annahmen, spec, tarif
 from kim_budget.workbook.annahmen import InputRow

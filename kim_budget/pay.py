@@ -11,28 +11,15 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from typing import Any
 
-from kim_budget import keys
 from kim_budget.errors import InternalError
-from kim_budget.validate import Checker, Limits, Table
 
 STEPS = 6
 """Stufe 1–6 of every TVöD pay group."""
-AMOUNT = Limits(0, 100_000, low_open=True)
-"""A monthly table amount in €."""
-RATE = keys.RATE.limits or Limits()
-FIRST_YEAR = keys.YEAR.limits or Limits()
-_OVERRIDE_KEYS = (
-    "bonus",
-    "social_insurance",
-    "pension_fund",
-    "performance_pay_percent",
-    "pay_tables",
-)
 RATE_LISTS = ("bonus", "social_insurance", "pension_fund")
 
 
@@ -149,76 +136,6 @@ def shipped_rules() -> PayRules:
         raise InternalError(
             f"the shipped pay tables (kim_budget/data/tvoed.toml): {error}"
         ) from error
-
-
-def read_overrides(data: Table, check: Checker) -> PayRules:
-    """The effective pay rules of a scenario: the shipped ones with its [tvoed] overrides."""
-    rules = shipped_rules()
-    table = check.table(data, "tvoed", "", required=False)
-    if table is None:
-        return rules
-    check.keys(table, "tvoed", _OVERRIDE_KEYS)
-    changes: dict[str, Any] = {}
-    for name in RATE_LISTS:
-        rates = _rate_list(table, name, check)
-        if rates is not None:
-            changes[name] = rates
-    percent = check.number(table, "performance_pay_percent", "tvoed", RATE, required=False)
-    if percent is not None:
-        changes["performance_pay_percent"] = percent
-    changes["pay_tables"] = _pay_tables(table, check, rules)
-    return replace(rules, **changes)
-
-
-def _rate_list(table: Table, name: str, check: Checker) -> tuple[Rate, ...] | None:
-    """One rate list, by year; each year once; None when absent or wrong."""
-    items = check.tables(
-        table, name, "tvoed", required=False, most=keys.MOST_ITEMS[f"tvoed.{name}"]
-    )
-    if items is None:
-        return None
-    rates: list[Rate] = []
-    for _, path, item in items:
-        check.keys(item, path, ("from", "percent"))
-        start = check.integer(item, "from", path, FIRST_YEAR, required=True)
-        percent = check.number(item, "percent", path, RATE, required=True)
-        if start is not None and any(rate.start == start for rate in rates):
-            check.error(f"{path}.from", f"{start} is listed twice; list each year once")
-        elif start is not None and percent is not None:
-            rates.append(Rate(start, percent))
-    if not rates and not items:
-        check.error(f"tvoed.{name}", "must list at least one { from = YEAR, percent = … }")
-    return tuple(sorted(rates, key=lambda rate: rate.start))
-
-
-def _pay_tables(table: Table, check: Checker, rules: PayRules) -> tuple[PayTable, ...]:
-    """The shipped tables with the scenario's: same grade and month replaces, else adds."""
-    tables = {(t.grade, t.valid_from): t for t in rules.pay_tables}
-    most = keys.MOST_ITEMS["tvoed.pay_tables"]
-    for _, path, item in (
-        check.tables(table, "pay_tables", "tvoed", required=False, most=most) or []
-    ):
-        check.keys(item, path, ("grade", "valid_from", "steps"))
-        grade = check.text(item, "grade", path, required=True, max_length=20)
-        valid_from = check.month(item, "valid_from", path, required=True)
-        steps = _steps(item, path, check)
-        if grade is not None and grade not in rules.grades:
-            check.error(f"{path}.grade", unknown_grade(grade, rules))
-        elif grade is not None and valid_from is not None and steps is not None:
-            tables[(grade, valid_from)] = PayTable(grade, valid_from, steps, "Szenariodatei")
-    return tuple(tables.values())
-
-
-def _steps(item: Table, path: str, check: Checker) -> tuple[float, ...] | None:
-    value = check.get(item, "steps", path, f"an array of {STEPS} amounts in €", required=True)
-    if value is None:
-        return None
-    if not isinstance(value, list) or len(value) != STEPS:
-        got = f"{len(value)} values" if isinstance(value, list) else "no array"
-        check.error(f"{path}.steps", f"must be {STEPS} positive amounts (Stufe 1–6), got {got}")
-        return None
-    amounts = [check.number_value(v, f"{path}.steps[{n}]", AMOUNT) for n, v in enumerate(value)]
-    return None if any(a is None for a in amounts) else tuple(a for a in amounts if a is not None)
 
 
 def unknown_grade(grade: str, rules: PayRules) -> str:

@@ -12,22 +12,18 @@ increase ("positions[0] (Stelle 1).fte"), counting from 1 as the workbook does.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import math
 import re
-import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any, TypeVar
 
-from kim_budget.errors import ScenarioError, ScenarioErrors
-from kim_budget.files import UnreadableFile, read_regular
+from kim_budget.errors import ScenarioError
 from kim_budget.messages import ARRAY_NAMES, SHOWN_CHARACTERS, display_key, shorten
 
-__all__ = ["ARRAY_NAMES", "MAX_DEPTH", "MAX_TOML_BYTES", "Checker", "Limits", "display_key", "show"]
+__all__ = ["ARRAY_NAMES", "Checker", "Limits", "display_key", "show"]
 
 T = TypeVar("T")
 
@@ -35,7 +31,6 @@ Table = dict[str, Any]
 """A TOML table as tomllib returns it."""
 
 MONTH_FORMAT = 'a month "YYYY-MM" or a TOML date'
-_TOML_POSITION = re.compile(r"(.*) \(at line (\d+), column (\d+)\)", re.DOTALL)
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _ESCAPE = re.compile(
     "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"
@@ -47,17 +42,9 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _LINE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab, line feed and carriage return."""
 _NONCHARACTER = re.compile("[\ufffe\uffff]")
+_ACCOUNT = re.compile(r"[0-9]{3,10}")
 """Noncharacters that XML 1.0 forbids (besides control characters) and TOML allows."""
 
-MAX_TOML_BYTES = 1 << 20
-"""Most bytes of a scenario or district file read (the shipped ones have 2–5 KiB)."""
-MAX_DEPTH = 8
-"""Most levels tables and arrays may nest (a scenario file needs 4: [tvoed], pay_tables, one
-table, its steps)."""
-_TOO_DEEP = (
-    f"tables and arrays nest too deep: at most {MAX_DEPTH} levels are read "
-    "(a scenario file needs 4)"
-)
 _LONGEST_KEY = 100
 """Longer unknown keys get no "did you mean" (they are no typo of a key)."""
 
@@ -67,13 +54,6 @@ _THOUSANDS_HABIT = r"[1-9][0-9]{0,2}\.[0-9]{3}"
 """A number written with a point and exactly three decimals, as "57.000" for 57,000 €."""
 _SMALL_PERCENT = 0.5
 """A percentage below this (in absolute value, above 0) probably is a fraction: 0.03 for 3 %."""
-_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{3})+(?=,\d|[ \t]*(?:€|EUR\b|Euro\b))", re.I)
-"""A number with thousands points before a decimal comma or a euro sign: "80.000,00 €"."""
-_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d{1,3})(?![\d,])")
-"""A decimal comma: "1,0", "1,173"; not a list of numbers such as "[2024,2025]"."""
-_UNIT = re.compile(r"(?<=\d)[ \t]*(?:€|EUR\b|Euro\b|%)", re.I)
-_STRING = re.compile(r""""(?:[^"\\]|\\.)*"?|'[^']*'?""")
-"""Quoted text on one line (possibly unterminated), which a syntax hint leaves alone."""
 
 
 @dataclass(frozen=True)
@@ -369,6 +349,55 @@ class Checker:
             return default
         return value
 
+    def account(self, table: Table, key: str, parent: str, *, required: bool) -> str | None:
+        """An account number: text of 3–10 digits (text, so that leading zeros survive)."""
+        path = key_path(parent, key)
+        expected = "text of 3–10 digits"
+        value = self.get(table, key, parent, expected, required)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            hint = f"write it in quotes: {key} = {show(str(value))}"
+            self.error(path, f"must be {expected}, got {describe(value)}; {hint}")
+        elif not isinstance(value, str):
+            self.error(path, f'must be {expected} in quotes, e.g. "5012", got {describe(value)}')
+        elif not _ACCOUNT.fullmatch(value.strip()):
+            self.error(path, f'must be {expected}, e.g. "5012", got {show(value)}')
+        else:
+            return value.strip()
+        return None
+
+    def iso_date(self, table: Table, key: str, parent: str, *, required: bool) -> str | None:
+        """A date "YYYY-MM-DD" or a TOML date, as "YYYY-MM-DD"."""
+        path = key_path(parent, key)
+        value = self.get(table, key, parent, "a date YYYY-MM-DD", required)
+        if value is None:
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                pass
+        self.error(path, f"must be a date YYYY-MM-DD, got {show(value)}")
+        return None
+
+    def amounts(
+        self, table: Table, key: str, parent: str, limits: Limits, *, count: int
+    ) -> tuple[float, ...] | None:
+        """An array of exactly `count` numbers inside `limits` (the Stufe 1–6 of a pay table)."""
+        path = key_path(parent, key)
+        value = self.get(table, key, parent, f"an array of {count} amounts in €", required=True)
+        if value is None:
+            return None
+        if not isinstance(value, list) or len(value) != count:
+            got = f"{len(value)} values" if isinstance(value, list) else "no array"
+            self.error(path, f"must be {count} positive amounts (Stufe 1–{count}), got {got}")
+            return None
+        found = [self.number_value(v, f"{path}[{n}]", limits) for n, v in enumerate(value)]
+        return None if any(a is None for a in found) else tuple(a for a in found if a is not None)
+
     def month(self, table: Table, key: str, parent: str, *, required: bool) -> date | None:
         """A month "YYYY-MM" or a TOML date (its month counts), as the first day of the month."""
         value = self.get(table, key, parent, MONTH_FORMAT, required)
@@ -387,94 +416,6 @@ class Checker:
         return None
 
 
-def load_checked(
-    path: Path,
-    display: str | None,
-    empty: str,
-    build: Callable[[Path, Table, str, Checker], T | None],
-    raw: bytes | None = None,
-) -> T:
-    """Read a TOML file and turn it into `build(path, data, sha256, check)`, collecting every
-    problem; raises `ScenarioErrors` with all of them. `display` names the file in messages
-    (default: the path as given); `empty` is the problem of an empty file; `raw`, when given,
-    is the file's content (the file itself is then not read)."""
-    check = Checker(str(path) if display is None else display)
-    built = None
-    read = read_toml(path, check, raw)
-    if read is not None and not read[0]:
-        check.error("", empty)
-    elif read is not None:
-        built = build(path, read[0], read[1], check)
-    if built is None or check.errors:
-        raise ScenarioErrors(check.errors)
-    return built
-
-
-def read_toml(path: Path, check: Checker, raw: bytes | None = None) -> tuple[Table, str] | None:
-    """The parsed file (possibly empty) and the hex SHA-256 of its bytes; None after a problem.
-
-    Only a regular file of at most `MAX_TOML_BYTES` is read, and tables and arrays may nest
-    at most `MAX_DEPTH` deep."""
-    if raw is None:
-        try:
-            raw = read_regular(path, MAX_TOML_BYTES)
-        except UnreadableFile as error:
-            check.error("", error.reason)
-            return None
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")  # tolerate a BOM (Windows editors)
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        where = f"byte 0x{raw[error.start]:02x} at position {error.start}, line {line}"
-        check.error("", f"file is not UTF-8 text ({where}); save it as UTF-8")
-        return None
-    check.source = text
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        check.error("", _syntax_error(str(error), text))
-        return None
-    except RecursionError:
-        check.error("", _TOO_DEEP)
-        return None
-    if _depth(data) > MAX_DEPTH:
-        check.error("", _TOO_DEEP)
-        return None
-    return data, hashlib.sha256(raw).hexdigest()
-
-
-def _depth(data: Table) -> int:
-    """How deep tables and arrays nest in `data` (the file itself is level 0), without recursion."""
-    deepest = 0
-    stack: list[tuple[object, int]] = [(data, 0)]
-    while stack:
-        value, level = stack.pop()
-        deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            break
-        children: list[object] = []
-        if isinstance(value, dict):
-            children = list(value.values())
-        elif isinstance(value, list):
-            children = value
-        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
-    return deepest
-
-
-def _syntax_error(message: str, text: str) -> str:
-    match = _TOML_POSITION.fullmatch(message)
-    if match:
-        where = f"TOML syntax error at line {match[2]}, column {match[3]}: {match[1]}"
-        lines = text.splitlines()
-        number = int(match[2])
-        fixed = _without_habits(lines[number - 1]) if 1 <= number <= len(lines) else None
-        return f"{where}; use a decimal point and no unit: {shorten(fixed)}" if fixed else where
-    end = " (at end of document)"
-    if message.endswith(end):
-        return f"TOML syntax error at the end of the file: {message.removesuffix(end)}"
-    return f"TOML syntax error: {message}"
-
-
 def _written_as(source: str, key: str, value: float) -> str | None:
     """How the file wrote `value` at `key` when it used a point and three decimals ("57.000").
 
@@ -486,34 +427,6 @@ def _written_as(source: str, key: str, value: float) -> str | None:
         if float(found[1]) == value:
             return found[1]
     return None
-
-
-def _without_habits(line: str) -> str | None:
-    """The line (without its comment) with decimal commas, thousands points and units made
-    TOML; None when it holds none of them. Quoted text is left alone."""
-    parts: list[str] = []
-    last = 0
-    for string in _STRING.finditer(line):
-        parts += [line[last : string.start()], string[0]]
-        last = string.end()
-    parts.append(line[last:])
-    code = parts[0::2]
-    comment = next((i for i, part in enumerate(code) if "#" in part), None)
-    if comment is not None:
-        code[comment] = code[comment].split("#", 1)[0]
-        parts = parts[: 2 * comment + 1]
-        code = code[: comment + 1]
-    fixed = [_fix_numbers(part) for part in code]
-    if fixed == code:
-        return None
-    parts[0::2] = fixed
-    return "".join(parts).strip()
-
-
-def _fix_numbers(code: str) -> str:
-    code = _GROUPED.sub(lambda match: match[0].replace(".", ""), code)
-    code = _DECIMAL_COMMA.sub(r"\1.\2", code)
-    return _UNIT.sub("", code)
 
 
 def _character(text: str, found: re.Match[str]) -> str:
