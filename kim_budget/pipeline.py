@@ -25,11 +25,12 @@ from kim_budget.errors import (
 )
 from kim_budget.files import path_kind, write_all
 from kim_budget.finish import finish
+from kim_budget.loader import load_scenario, load_scenarios
 from kim_budget.messages import printable
 from kim_budget.model import Result, compute, read_result
 from kim_budget.pdf import COMPARISON_SHEETS, SCENARIO_SHEETS, render_pdfs, require_printer
 from kim_budget.render import check_templates, render_texts
-from kim_budget.scenario import Scenario, load_scenario, load_scenarios
+from kim_budget.scenario import Scenario
 from kim_budget.workbook import (
     Book,
     lay_out_comparison,

@@ -77,7 +77,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from kim_budget import german
 from kim_budget.errors import TemplateError
-from kim_budget.model import Result, Year
+from kim_budget.results import Result, Year
 from kim_budget.workbook.spec import ACCOUNT_LINES, result_lines
 
 TEMPLATE_NAMES = ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.txt.j2")

@@ -7,7 +7,7 @@ its problems with the `Checker` and returns False when the table or element it b
 cannot be used (a position that ends before it starts), so that nothing is built from it.
 
 The rule that needs whole positions and pay rules — a pay table for every month a graded
-position is filled — runs after the scenario is built (`pay_covers_positions`).
+position is filled — runs after the scenario is built (`loader.pay_covers_positions`).
 """
 
 from __future__ import annotations
@@ -18,15 +18,10 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from kim_budget.messages import display_key
 from kim_budget.pay import shipped_rules, unknown_grade
 from kim_budget.validate import Checker, Table, month_text, show
-
-if TYPE_CHECKING:
-    from kim_budget.pay import PayRules
-    from kim_budget.scenario import Cost, Increase, Position
 
 MAX_SPAN = 15
 """The most years a horizon may span beyond its first (sixteen Haushaltsjahre)."""
@@ -234,76 +229,6 @@ def pay_table_grade(check: Checker, walked: Walked, path: str, item: Table) -> b
         check.error(f"{path}.grade", unknown_grade(grade, rules))
         return False
     return True
-
-
-def pay_covers_positions(
-    positions: tuple[Position, ...],
-    pay: PayRules,
-    cost: Cost,
-    horizon: tuple[int, int],
-    check: Checker,
-) -> None:
-    """A graded position needs a pay table in every month it is filled, a rate in every year,
-    and no cost increase that repeats a pay deal its tables already hold."""
-    needed_year: dict[str, tuple[int, str]] = {}
-    for number, position in enumerate(positions):
-        if position.grading is None:
-            continue
-        path = f"positions[{number}]"
-        first, last = _filled_months(position, horizon)
-        tables = [t for t in pay.tables(position.grading.grade) if t.valid_from <= last]
-        if not tables or tables[0].valid_from > first:
-            _no_table(path, position, first, pay, check)
-            continue
-        for name in ("bonus", "social_insurance", "pension_fund"):
-            if name not in needed_year or needed_year[name][0] > first.year:
-                needed_year[name] = (first.year, path)
-        for increase in cost.increases:
-            if increase.start <= tables[-1].valid_from:
-                _pay_deal_twice(increase, tables[-1].valid_from, position.grading.grade, check)
-    for name, (year, path) in needed_year.items():
-        rates = getattr(pay, name)
-        if rates and rates[0].start > year:
-            problem = (
-                f"no rate for {year} (the list starts in {rates[0].start}), but "
-                f"{display_key(path)} is filled then; add {{ from = {year}, percent = … }}"
-            )
-            check.error(f"tvoed.{name}", problem)
-
-
-def _filled_months(position: Position, horizon: tuple[int, int]) -> tuple[date, date]:
-    """The first and last month the position is filled inside the horizon."""
-    first = max(position.start, date(horizon[0], 1, 1))
-    last = (
-        date(horizon[1], 12, 1)
-        if position.end is None
-        else min(position.end, date(horizon[1], 12, 1))
-    )
-    return first, last
-
-
-def _no_table(path: str, position: Position, first: date, pay: PayRules, check: Checker) -> None:
-    assert position.grading is not None
-    grade = position.grading.grade
-    tables = pay.tables(grade)
-    since = f" before {month_text(tables[0].valid_from)}" if tables else ""
-    month = month_text(first)
-    problem = (
-        f"no pay table for {grade}{since}, but the position is filled from {month}; "
-        f'add one under [[tvoed.pay_tables]] (grade = "{grade}", valid_from = "{month}")'
-    )
-    check.error(f"{path}.grade", problem)
-
-
-def _pay_deal_twice(increase: Increase, last_table: date, grade: str, check: Checker) -> None:
-    path = f"cost.increases[{increase.index}].from"
-    problem = (
-        f"{month_text(increase.start)} is not after the pay table {grade} of "
-        f"{month_text(last_table)}, which already holds the pay deals up to then, so the increase "
-        f"would count a pay deal twice; let it start after {month_text(last_table)} or leave it out"
-    )
-    if not any(error.key == path for error in check.errors):
-        check.error(path, problem)
 
 
 # --- district files ----------------------------------------------------------------------------

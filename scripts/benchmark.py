@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kim_budget.formula import Expr  # noqa: E402
-from kim_budget.scenario import load_scenarios  # noqa: E402
+from kim_budget.loader import load_scenarios  # noqa: E402
 from kim_budget.workbook import lay_out_workbook  # noqa: E402
 from kim_budget.workbook.grid import Book  # noqa: E402
 from kim_budget.workbook.writer import write_workbook  # noqa: E402

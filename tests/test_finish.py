@@ -467,7 +467,7 @@ def test_a_formula_cell_the_layout_lacks_is_an_internal_error() -> None:
 
 
 def test_a_missing_part_is_an_internal_error() -> None:
-    from kim_budget.scenario import load_scenario
+    from kim_budget.loader import load_scenario
     from kim_budget.workbook import lay_out_workbook
     from kim_budget.workbook.writer import write_workbook
 

@@ -43,8 +43,8 @@ from kim_budget.formula import (
     serial_to_date,
 )
 from kim_budget.libreoffice import cached_values, compare, is_error_value
+from kim_budget.loader import load_scenario
 from kim_budget.pipeline import workbook_bytes
-from kim_budget.scenario import load_scenario
 
 REPRODUCIBLE = settings(
     derandomize=True,

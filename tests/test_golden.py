@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 from helpers import SHIPPED
 
+from kim_budget.loader import load_scenario
 from kim_budget.pipeline import workbook_bytes
-from kim_budget.scenario import load_scenario
 
 GOLDEN = Path(__file__).parent / "golden"
 STEMS = ("vzae-1.000-ab-2024-10", "vzae-1.173-ab-2025-01")

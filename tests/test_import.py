@@ -21,8 +21,8 @@ from tvoed_expected import CASES
 from kim_budget.cli import main
 from kim_budget.importer import convert, german_number
 from kim_budget.keys import BOOLEAN, FTE, MONEY, MONTH, PEOPLE
+from kim_budget.loader import load_scenario
 from kim_budget.pipeline import build
-from kim_budget.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "vzae-1.000-ab-2024-10.toml"

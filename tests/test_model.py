@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from kim_budget.loader import load_scenario
 from kim_budget.model import compute
 from kim_budget.pipeline import workbook_bytes
-from kim_budget.scenario import load_scenario
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases" / "valid"

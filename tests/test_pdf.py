@@ -16,8 +16,8 @@ from helpers import SHIPPED, require_engine
 from kim_budget import pdf
 from kim_budget.errors import InternalError, OutputError
 from kim_budget.libreoffice import libreoffice_available
+from kim_budget.loader import load_scenario
 from kim_budget.pipeline import build, workbook_bytes
-from kim_budget.scenario import load_scenario
 
 
 def _text(path: Path) -> str:

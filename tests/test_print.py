@@ -21,8 +21,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from kim_budget.libreoffice import export_pdfs_libreoffice, libreoffice_available
+from kim_budget.loader import load_scenario
 from kim_budget.pipeline import comparison_bytes, workbook_bytes
-from kim_budget.scenario import load_scenario
 from kim_budget.workbook import spec
 
 MIN_PT = 7.0

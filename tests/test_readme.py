@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kim_budget.keys import KEYS
+from kim_budget.loader import load_scenario
 from kim_budget.model import compute
-from kim_budget.scenario import load_scenario
 from kim_budget.workbook import spec
 
 ROOT = Path(__file__).parent.parent

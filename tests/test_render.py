@@ -24,10 +24,11 @@ from helpers import scenario_files
 
 from kim_budget import german, render
 from kim_budget.errors import OutputError, ScenarioErrors, TemplateError
+from kim_budget.loader import load_scenario
 from kim_budget.model import Result, Year, compute
 from kim_budget.pipeline import workbook_bytes
 from kim_budget.render import CONTEXT_KEYS, DEFAULT_TEMPLATES, check_templates, render_texts
-from kim_budget.scenario import Budget, load_scenario
+from kim_budget.scenario import Budget
 
 ROOT = Path(__file__).parent.parent
 SHIPPED = ROOT / "scenarios"

@@ -10,7 +10,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget.pipeline import build
 from kim_budget.verify import verify_workbooks
-from kim_budget.verify_rules import typed_value_allowed
+from kim_budget.verify.formula_rules import typed_value_allowed
 
 EIGENANTEIL = "Eigenanteil je Haushaltsjahr (Aufwand − Ertrag)"
 HAUSHALTSBELASTUNG = "Haushaltsbelastung je Haushaltsjahr (Eigenanteil − Deckung)"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kim_budget.errors import ScenarioErrors
+from kim_budget.loader import load_scenario, load_scenarios
 from kim_budget.scenario import (
     Cost,
     Funding,
@@ -22,8 +23,6 @@ from kim_budget.scenario import (
     Position,
     Scenario,
     Share,
-    load_scenario,
-    load_scenarios,
 )
 from kim_budget.validate import display_key
 

@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from tvoed_expected import CASES, LINES, PARTS, TvoedCase
 
+from kim_budget.loader import load_scenario
 from kim_budget.model import Year, compute
 from kim_budget.pipeline import workbook_bytes
-from kim_budget.scenario import load_scenario
 
 YEAR_FIELDS = {
     "Entgelte": "entgelte",

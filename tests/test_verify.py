@@ -33,18 +33,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from resave import resave_gnumeric, resave_libreoffice
 
 from kim_budget import libreoffice as engine_module
-from kim_budget import verify as verify_module
 from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.finish import MAIN, cache_value, parse_part, serialise_part
+from kim_budget.loader import load_scenario, load_scenarios
 from kim_budget.pipeline import comparison_bytes, workbook_bytes
-from kim_budget.scenario import load_scenario, load_scenarios
 from kim_budget.verify import ENGINE_MISSING, TYPED_VALUE, Finding, Report, verify_workbooks
-from kim_budget.verify_rules import (
-    check_sheet_order,
-    footer_problems,
+from kim_budget.verify import workbook as verify_module
+from kim_budget.verify.formula_rules import (
     function_problems,
-    header_problems,
-    is_timeline,
     lower_row_references,
     name_target,
     numeric_constants,
@@ -52,6 +48,12 @@ from kim_budget.verify_rules import (
     to_r1c1,
     tokenize,
     typed_value_allowed,
+)
+from kim_budget.verify.sheet_rules import (
+    check_sheet_order,
+    footer_problems,
+    header_problems,
+    is_timeline,
 )
 
 SHEETS = ("Übersicht", "Annahmen", "Monate", "Haushalt", "Prüfungen")
@@ -780,7 +782,7 @@ def test_a_failing_check_is_a_finding_not_a_crash(
     def fails(*_: object) -> None:
         raise ValueError("unexpected value in the file")
 
-    monkeypatch.setattr(verify_module, "_check_names", fails)
+    monkeypatch.setattr(verify_module, "check_names", fails)
     path = save(compliant_workbook(), tmp_path / "ok.xlsx")
     findings = findings_of(path)
     assert [(f.rule, f.message) for f in findings] == [

@@ -10,8 +10,8 @@ from helpers import SHIPPED
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget.errors import OutputError
+from kim_budget.loader import load_scenario
 from kim_budget.pipeline import build, workbook_bytes
-from kim_budget.scenario import load_scenario
 from kim_budget.workbook.grid import Book, Sheet
 from kim_budget.workbook.writer import write_workbook
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kim_budget.formula.a1 import (
     EXCEL_EPOCH,
+    boolean_literal,
     cell_position,
     column_letter,
     column_number,
@@ -80,6 +81,7 @@ __all__ = [
     "all_of",
     "apply_operator",
     "as_number",
+    "boolean_literal",
     "both",
     "call",
     "cell_position",

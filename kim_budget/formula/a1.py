@@ -58,3 +58,15 @@ def quote_sheet(sheet: str) -> str:
     if _SAFE_SHEET_NAME.match(sheet):
         return sheet
     return "'" + sheet.replace("'", "''") + "'"
+
+
+_BOOLEAN_LITERAL = re.compile(r"=\s*(TRUE|FALSE)\s*(?:\(\s*\))?\s*", re.IGNORECASE)
+
+
+def boolean_literal(formula: str) -> bool | None:
+    """The value of a formula that is only a boolean (``=TRUE()``, ``=FALSE``), else None.
+
+    LibreOffice saves a boolean typed into a cell as such a formula; it is still a constant.
+    """
+    match = _BOOLEAN_LITERAL.fullmatch(formula)
+    return None if match is None else match.group(1).upper() == "TRUE"

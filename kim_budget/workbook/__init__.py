@@ -4,53 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from kim_budget.formula import Ref
+from kim_budget.results import Result
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import (
-    annahmen,
-    haushalt,
-    monate,
-    pruefungen,
-    spec,
-    tarif,
-    uebersicht,
-    vergleich,
-)
+from kim_budget.workbook import haushalt, spec, uebersicht, vergleich
 from kim_budget.workbook.grid import Book, Sheet
+from kim_budget.workbook.scenario_sheets import ScenarioSheets, add_scenario_sheets
 
-if TYPE_CHECKING:
-    from kim_budget.model import Result
+__all__ = [
+    "ScenarioBook",
+    "ScenarioSheets",
+    "add_scenario_sheets",
+    "lay_out_comparison",
+    "lay_out_results_comparison",
+    "lay_out_workbook",
+]
 
 SUBJECT = "Kommunales Integrationsmanagement: Personalkosten, Förderung, Eigenanteil"
 KEYWORDS = "KIM; Haushalt; Eigenanteil; Förderung; VZÄ"
-
-
-@dataclass(frozen=True)
-class ScenarioSheets:
-    """Where one scenario's inputs, results and master check are."""
-
-    scenario: Scenario
-    inputs: annahmen.Inputs
-    months: monate.MonthRows
-    years: haushalt.YearRows
-    master: Ref
-    pay: tarif.PayRefs | None = None
-
-
-def add_scenario_sheets(book: Book, scenario: Scenario, suffix: str = "") -> ScenarioSheets:
-    """Append the sheets of one scenario: Annahmen, Tarif (when positions are priced from the
-    pay tables), Monate, Haushalt and Prüfungen."""
-    names = spec.scenario_group(scenario.graded)
-    sheets = {name: Sheet(name + suffix) for name in names}
-    book.sheets += sheets.values()
-    inputs = annahmen.lay_out(sheets[spec.ANNAHMEN], scenario)
-    pay = tarif.lay_out(sheets[spec.TARIF], scenario) if scenario.graded else None
-    months = monate.lay_out(sheets[spec.MONATE], scenario, inputs, pay)
-    years = haushalt.lay_out(sheets[spec.HAUSHALT], scenario, inputs, months)
-    master = pruefungen.lay_out(sheets[spec.PRUEFUNGEN], scenario, inputs, months, years, pay)
-    return ScenarioSheets(scenario, inputs, months, years, master, pay)
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,15 @@ not 0.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from kim_budget import lines
 from kim_budget.formula import Expr, Num, Ref, column_letter
+from kim_budget.results import Result
 from kim_budget.workbook import formats, haushalt, spec, timeline
 from kim_budget.workbook.annahmen import NO_KEY, InputRow
 from kim_budget.workbook.grid import Chart, Sheet
+from kim_budget.workbook.scenario_sheets import ScenarioSheets
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT
-
-if TYPE_CHECKING:
-    from kim_budget.model import Result
-    from kim_budget.workbook import ScenarioSheets
 
 NAME = spec.VERGLEICH
 FIRST_YEAR = FIRST_PERIOD  # the column roles of a timeline sheet, years from D

@@ -33,15 +33,15 @@ from openpyxl.writer.excel import ExcelWriter
 from kim_budget.errors import OutputError
 from kim_budget.excel_names import check_defined_name, check_sheet_name
 from kim_budget.formula import Expr, column_letter, quote_sheet
-from kim_budget.verify_rules import (
+from kim_budget.workbook import spec as layout_spec
+from kim_budget.workbook.grid import Book, Cell, Chart, Sheet, Validation
+from kim_budget.workbook.page import (
     MIN_TEXT_PT,
     MONTHS_PER_PAGE,
     POINTS_PER_WIDTH_UNIT,
     page_widths,
     printable_width,
 )
-from kim_budget.workbook import spec as layout_spec
-from kim_budget.workbook.grid import Book, Cell, Chart, Sheet, Validation
 
 INPUT_STYLE = layout_spec.INPUT_STYLE
 TEXT_FORMAT = "@"
