@@ -11,15 +11,6 @@ from kim_budget.workbook import haushalt, spec, uebersicht, vergleich
 from kim_budget.workbook.grid import Book, Sheet
 from kim_budget.workbook.scenario_sheets import ScenarioSheets, add_scenario_sheets
 
-__all__ = [
-    "ScenarioBook",
-    "ScenarioSheets",
-    "add_scenario_sheets",
-    "lay_out_comparison",
-    "lay_out_results_comparison",
-    "lay_out_workbook",
-]
-
 SUBJECT = "Kommunales Integrationsmanagement: Personalkosten, Förderung, Eigenanteil"
 KEYWORDS = "KIM; Haushalt; Eigenanteil; Förderung; VZÄ"
 
