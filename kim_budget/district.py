@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kim_budget import german
-from kim_budget.keys import DISTRICT
+from kim_budget import german, rules
+from kim_budget.keys import MOST_ITEMS, Key, Schema, Section, generic
+from kim_budget.measures import BOOLEAN, DISTRICT_FTE, FILLED_FTE, MONEY, PEOPLE, TEXT, YEAR
 from kim_budget.messages import printable
 from kim_budget.rules import RESERVED_STEM, slug
 from kim_budget.toml_file import load_checked
@@ -22,6 +23,65 @@ from kim_budget.validate import Checker, Table
 from kim_budget.walk import walk
 
 __all__ = ["RESERVED_STEM", "District", "Municipality", "ScenarioPlan", "load_district", "slug"]
+
+DISTRICT = Schema(
+    (
+        Key("district", TEXT, "Kreis", max_length=100, required=True),
+        Key("reference", TEXT, "Vorlagen-Nr.", max_length=50),
+        Key(
+            "posts",
+            DISTRICT_FTE,
+            "Geförderte VZÄ des Kreises",
+            "werden nach Einwohnern auf die Kommunen verteilt",
+            required=True,
+            rule=rules.thousandths,
+        ),
+        Key(
+            "rate_per_fte",
+            MONEY,
+            "Förderpauschale je VZÄ",
+            "Landesförderung KIM, Pauschale je gefördertem VZÄ und Jahr",
+            required=True,
+            read="amount",
+        ),
+        Key("year", YEAR, "Haushaltsjahr der Verteilung", structure=True, required=True),
+        Key("population_date", TEXT, "Stand der Einwohnerzahlen", max_length=50, read="date"),
+        Section(
+            "municipalities",
+            array=True,
+            required=True,
+            most=MOST_ITEMS["municipalities"],
+            at_least_one="must hold at least one [[municipalities]] table",
+            rule=rules.municipality_names,
+        ),
+        Key("municipalities[].name", TEXT, "Kommune {n}: Name", max_length=100, required=True),
+        Key("municipalities[].population", PEOPLE, "Kommune {n}: Einwohner", required=True),
+        Key(
+            "municipalities[].filled_fte",
+            FILLED_FTE,
+            "Kommune {n}: besetzte VZÄ im Jahresdurchschnitt",
+            "für die Erstattung nicht besetzter Stellen",
+        ),
+        Key(
+            "municipalities[].remainder",
+            BOOLEAN,
+            "Kommune {n}: Sammelzeile",
+            "steht für mehrere Kommunen ohne bekannte Einzelzahl; keine Szenariodatei",
+            structure=True,
+            default=False,
+        ),
+    )
+)
+"""Every key of a district file, in the order of its "Annahmen"."""
+
+DISTRICT_KEYS = DISTRICT.keys
+_DISTRICT_BY_PATH = {key.path: key for key in DISTRICT_KEYS}
+
+
+def district_key(path: str) -> Key:
+    """The key of a (concrete or generic) path of a district file."""
+    return _DISTRICT_BY_PATH[generic(path)]
+
 
 _EMPTY = (
     "file is empty; a district file needs district, posts, rate_per_fte, year and "

@@ -28,9 +28,27 @@ from functools import cached_property
 from typing import Literal
 
 from kim_budget import rules
+from kim_budget.measures import (
+    ACCOUNT,
+    BOOLEAN,
+    CEILING,
+    DISTRICT_FTE,
+    FTE,
+    MONEY,
+    MONEY_MONTH,
+    MONTH,
+    PEOPLE,
+    PERCENT,
+    RATE,
+    SHARE,
+    STEP,
+    TABLE_AMOUNT,
+    TEXT,
+    YEAR,
+    Measure,
+)
 from kim_budget.validate import Limits, Table
 
-ValueType = Literal["text", "number", "integer", "month", "boolean", "account"]
 Reading = Literal[
     "text",
     "number",
@@ -47,57 +65,6 @@ Reading = Literal[
 Condition = Callable[[Table], str]
 """Whether a key or table is required, judged from the whole file: "" when not, else the note
 that says when it is (appended to the message about a missing value)."""
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What kind of value a key holds: type, allowed range and the unit "Annahmen" shows."""
-
-    name: str
-    type: ValueType
-    unit: str
-    limits: Limits | None = None
-
-
-YEAR = Measure("year", "integer", "Jahr", Limits(2000, 2100))
-FTE = Measure("fte", "number", "VZÄ", Limits(0, 20, low_open=True))
-MONEY = Measure("money", "number", "€/VZÄ/Jahr", Limits(0, 10_000_000))
-"""€ per VZÄ and year."""
-PERCENT = Measure("percent", "number", "%", Limits(-50, 100, low_open=True))
-PEOPLE = Measure("people", "integer", "Einwohner", Limits(0, 100_000_000, low_open=True))
-DISTRICT_FTE = Measure("district_fte", "number", "VZÄ", Limits(0, 1000, low_open=True))
-STEP = Measure("step", "integer", "Stufe", Limits(1, 6))
-"""A TVöD Stufe."""
-MONEY_MONTH = Measure("money_month", "number", "€/Monat", Limits(0, 10_000))
-"""€ per month at full time (an allowance)."""
-RATE = Measure("rate", "number", "%", Limits(0, 100))
-"""A percentage of pay."""
-MONTH = Measure("month", "month", "Monat")
-BOOLEAN = Measure("boolean", "boolean", "WAHR/FALSCH")
-TEXT = Measure("text", "text", "Text")
-ACCOUNT = Measure("account", "account", "Konto")
-FILLED_FTE = Measure("filled_fte", "number", "VZÄ", Limits(0, 1000))
-"""VZÄ a municipality filled on average in a year (0 allowed: none filled)."""
-
-MEASURES = (
-    YEAR,
-    FTE,
-    MONEY,
-    PERCENT,
-    PEOPLE,
-    DISTRICT_FTE,
-    STEP,
-    MONEY_MONTH,
-    RATE,
-    MONTH,
-    BOOLEAN,
-    TEXT,
-    ACCOUNT,
-)
-
-TABLE_AMOUNT = Limits(0, 100_000, low_open=True)
-"""A monthly amount of a pay table in € (the file may hold any real table; Annahmen's
-validation of a Tarif cell is `MONEY_MONTH`)."""
 
 
 @dataclass(frozen=True)
@@ -202,11 +169,15 @@ _GRADE_FIRST = ("grade", 'belongs to a position with a grade (grade = "S 12")')
 MOST_ITEMS = {
     "positions": 20,
     "cost.increases": 50,
+    "cost.material_increases": 50,
     "funding.increases": 50,
     "tvoed.pay_tables": 100,
     "tvoed.bonus": 50,
     "tvoed.social_insurance": 50,
     "tvoed.pension_fund": 50,
+    "tvoed.pension_unemployment": 50,
+    "tvoed.health_ceiling": 50,
+    "tvoed.pension_ceiling": 50,
     "municipalities": 500,
 }
 """Most elements of each array of tables: far above any real scenario (a KIM post is one to a
@@ -214,8 +185,8 @@ few positions) or district (a Kreis has up to some 20 municipalities), and a bou
 and memory a build takes."""
 
 
-def _increases(parent: str, name: str) -> tuple[Key | Section, ...]:
-    path = f"{parent}.increases"
+def _increases(parent: str, name: str, array: str = "increases") -> tuple[Key | Section, ...]:
+    path = f"{parent}.{array}"
     return (
         Section(path, array=True, most=MOST_ITEMS[path], rule=rules.one_increase_a_month),
         Key(f"{path}[].from", MONTH, f"{name} {{n}}: wirksam ab", INCREASE_NOTE, required=True),
@@ -225,18 +196,20 @@ def _increases(parent: str, name: str) -> tuple[Key | Section, ...]:
     )
 
 
-def _rate_list(name: str, label: str) -> tuple[Key | Section, ...]:
+def _rate_list(name: str, label: str, value: str = "percent") -> tuple[Key | Section, ...]:
+    """A list of yearly values ({ from = YEAR, percent = … } or, for ceilings, amount = …)."""
     path = f"tvoed.{name}"
+    measure = RATE if value == "percent" else CEILING
     return (
         Section(
             path,
             array=True,
             most=MOST_ITEMS[path],
-            at_least_one="must list at least one { from = YEAR, percent = … }",
+            at_least_one=f"must list at least one {{ from = YEAR, {value} = … }}",
             rule=rules.one_rate_a_year,
         ),
         Key(f"{path}[].from", YEAR, f"{label} ab", required=True),
-        Key(f"{path}[].percent", RATE, label, required=True),
+        Key(f"{path}[].{value}", measure, label, required=True),
     )
 
 
@@ -334,6 +307,22 @@ SCENARIO = Schema(
             read="amount",
         ),
         *_increases("cost", "Kostensteigerung"),
+        Key(
+            "cost.material_per_fte",
+            MONEY,
+            "Sachkosten je VZÄ",
+            "Arbeitsplatz (Büro, IT, Telefon, Reisen): tatsächlicher Aufwand je VZÄ und Jahr; "
+            "ohne Angabe 0",
+            read="amount",
+        ),
+        *_increases("cost", "Sachkostensteigerung", "material_increases"),
+        Key(
+            "cost.overhead_percent",
+            RATE,
+            "Gemeinkostenzuschlag",
+            "kalkulatorisch, % des Personalaufwands (KGSt: 20 % bei Büroarbeitsplätzen); "
+            "ohne Angabe 0",
+        ),
         Section(
             "funding",
             required=True,
@@ -344,9 +333,30 @@ SCENARIO = Schema(
             "funding.rate_per_fte",
             MONEY,
             "Förderpauschale je VZÄ",
-            "Landesförderung KIM, Pauschale je gefördertem VZÄ und Jahr",
-            required=True,
+            "Landesförderung KIM, Pauschale je gefördertem VZÄ und Jahr (bei Förderquote: "
+            "Höchstbetrag)",
+            required=rules.rate_needed,
             read="amount",
+        ),
+        Key(
+            "funding.percent_of_cost",
+            SHARE,
+            "Förderquote",
+            "Anteil der förderfähigen Kosten geförderter Stellen, höchstens die Pauschale",
+        ),
+        Key(
+            "funding.covers_material",
+            BOOLEAN,
+            "Sachkosten förderfähig",
+            "zählen bei der Förderquote zu den förderfähigen Kosten",
+            default=False,
+            needs=("percent_of_cost", "belongs to a funding share (funding.percent_of_cost)"),
+        ),
+        Key(
+            "funding.end",
+            MONTH,
+            "Förderung bis einschließlich",
+            "letzter geförderter Monat (Förderzeitraum); danach keine Förderung",
         ),
         Key(
             "funding.max_fte",
@@ -390,6 +400,13 @@ SCENARIO = Schema(
         *_rate_list("bonus", "Jahressonderzahlung"),
         *_rate_list("social_insurance", "Sozialversicherung (Arbeitgeber)"),
         *_rate_list("pension_fund", "Zusatzversorgung (RZVK)"),
+        *_rate_list("pension_unemployment", "davon Renten- und Arbeitslosenversicherung"),
+        *_rate_list(
+            "health_ceiling", "Beitragsbemessungsgrenze Kranken-/Pflegeversicherung", "amount"
+        ),
+        *_rate_list(
+            "pension_ceiling", "Beitragsbemessungsgrenze Renten-/Arbeitslosenversicherung", "amount"
+        ),
         Key("tvoed.performance_pay_percent", RATE, "Leistungsentgelt"),
         Section(
             "tvoed.pay_tables",
@@ -425,64 +442,3 @@ def generic(path: str) -> str:
 def key(path: str) -> Key:
     """The key of a (concrete or generic) path; KeyError for a path that is no key."""
     return _BY_PATH[generic(path)]
-
-
-# ---------------------------------------------------------------- district files
-
-DISTRICT = Schema(
-    (
-        Key("district", TEXT, "Kreis", max_length=100, required=True),
-        Key("reference", TEXT, "Vorlagen-Nr.", max_length=50),
-        Key(
-            "posts",
-            DISTRICT_FTE,
-            "Geförderte VZÄ des Kreises",
-            "werden nach Einwohnern auf die Kommunen verteilt",
-            required=True,
-            rule=rules.thousandths,
-        ),
-        Key(
-            "rate_per_fte",
-            MONEY,
-            "Förderpauschale je VZÄ",
-            "Landesförderung KIM, Pauschale je gefördertem VZÄ und Jahr",
-            required=True,
-            read="amount",
-        ),
-        Key("year", YEAR, "Haushaltsjahr der Verteilung", structure=True, required=True),
-        Key("population_date", TEXT, "Stand der Einwohnerzahlen", max_length=50, read="date"),
-        Section(
-            "municipalities",
-            array=True,
-            required=True,
-            most=MOST_ITEMS["municipalities"],
-            at_least_one="must hold at least one [[municipalities]] table",
-            rule=rules.municipality_names,
-        ),
-        Key("municipalities[].name", TEXT, "Kommune {n}: Name", max_length=100, required=True),
-        Key("municipalities[].population", PEOPLE, "Kommune {n}: Einwohner", required=True),
-        Key(
-            "municipalities[].filled_fte",
-            FILLED_FTE,
-            "Kommune {n}: besetzte VZÄ im Jahresdurchschnitt",
-            "für die Erstattung nicht besetzter Stellen",
-        ),
-        Key(
-            "municipalities[].remainder",
-            BOOLEAN,
-            "Kommune {n}: Sammelzeile",
-            "steht für mehrere Kommunen ohne bekannte Einzelzahl; keine Szenariodatei",
-            structure=True,
-            default=False,
-        ),
-    )
-)
-"""Every key of a district file, in the order of its "Annahmen"."""
-
-DISTRICT_KEYS = DISTRICT.keys
-_DISTRICT_BY_PATH = {key.path: key for key in DISTRICT_KEYS}
-
-
-def district_key(path: str) -> Key:
-    """The key of a (concrete or generic) path of a district file."""
-    return _DISTRICT_BY_PATH[generic(path)]

@@ -88,6 +88,12 @@ def position_cost(is_active: Expr, fte: Expr, annual_cost: Expr, cost_index: Exp
     return is_active * fte * annual_cost * cost_index / 12
 
 
+def sachaufwand(is_active: Expr, fte: Expr, material_per_fte: Expr, material_index: Expr) -> Expr:
+    """Sachaufwand of one position in one month: active × VZÄ × Sachkosten je VZÄ und Jahr ×
+    Sachkostenindex / 12."""
+    return is_active * fte * material_per_fte * material_index / 12
+
+
 def funded_share(amount: Expr, funded: Expr) -> Expr:
     """The part of a position's amount (VZÄ or cost) that counts towards funding."""
     return amount * funded
@@ -131,6 +137,57 @@ def foerderung_before_cap(funded_fte: Expr, rate: Expr, funding_index: Expr) -> 
 def foerderung(before_cap: Expr, cap_at_cost: Expr, funded_cost: Expr) -> Expr:
     """Förderung, with cap_at_cost never above the month's cost of the funded positions."""
     return when(cap_at_cost, minimum(before_cap, funded_cost), before_cap)
+
+
+def eligible_cost(funded_personnel: Expr, covers_material: Expr, funded_material: Expr) -> Expr:
+    """The cost a funding share applies to: the funded positions' Personalaufwand, and their
+    Sachaufwand when it counts (covers_material = WAHR)."""
+    return funded_personnel + covers_material * funded_material
+
+
+def foerderung_by_share(eligible: Expr, percent: Expr) -> Expr:
+    """Förderung as a share of the eligible cost: eligible × Förderquote / 100."""
+    return eligible * percent / 100
+
+
+def at_most_lump_sum(by_share: Expr, lump_sum: Expr) -> Expr:
+    """A funding share never above the lump sum per funded VZÄ (its maximum)."""
+    return minimum(by_share, lump_sum)
+
+
+def funded_period(month: Expr, end: Expr) -> Expr:
+    """1 in the months of the grant's period (up to and including its last month), else 0."""
+    return flag(month <= end)
+
+
+def in_period(amount: Expr, in_force: Expr) -> Expr:
+    """An amount in the months of the grant's period, 0 after it."""
+    return amount * in_force
+
+
+def first_year_without_funding(end: Expr, first_year: Expr) -> Expr:
+    """The first full Haushaltsjahr after the grant's last month (not before the horizon)."""
+    return maximum(year_of(end) + 1, first_year)
+
+
+def in_horizon(year: Expr, last_year: Expr, values: Range, first_year: Expr) -> Expr:
+    """A yearly value of the horizon by its year; a note instead when the year lies beyond."""
+    return when(year <= last_year, pick(values, year - first_year + 1), Text("nach dem Zeitraum"))
+
+
+def eigenanteil(personalaufwand: Expr, sachaufwand: Expr, foerderung: Expr) -> Expr:
+    """Eigenanteil = Personalaufwand + Sachaufwand − Förderung (Aufwand − Ertrag)."""
+    return personalaufwand + sachaufwand - foerderung
+
+
+def gemeinkosten(personalaufwand: Expr, percent: Expr) -> Expr:
+    """Gemeinkosten (calculated, no expense): the overhead surcharge in % of Personalaufwand."""
+    return personalaufwand * percent / 100
+
+
+def vollkosten(personalaufwand: Expr, sachaufwand: Expr, gemeinkosten: Expr) -> Expr:
+    """The full cost of the posts: Personalaufwand + Sachaufwand + Gemeinkosten."""
+    return personalaufwand + sachaufwand + gemeinkosten
 
 
 def difference(aufwand: Expr, ertrag: Expr) -> Expr:
@@ -239,6 +296,35 @@ def jahressonderzahlung(paid: Expr, rate: Expr, base: Expr, months_filled: Expr)
     return paid * rate / 100 * base * months_filled / 12
 
 
+def up_to_month(month_number: Expr, last: Expr) -> Expr:
+    """1 in the calendar months up to and including `last` (the bonus's payment month)."""
+    return flag(month_number <= last)
+
+
+def monthly_ceiling(yearly: Expr) -> Expr:
+    """A contribution ceiling per month: 1/12 of the yearly one."""
+    return yearly / 12
+
+
+def assessed_pay(pay: Expr, monthly_ceiling: Expr, fte: Expr) -> Expr:
+    """The monthly pay that social insurance is assessed on: at most the monthly ceiling, per
+    person (a position up to 1 VZÄ is one person, one above counts as full-time posts)."""
+    return minimum(pay, monthly_ceiling * maximum(1, fte))
+
+
+def assessed_bonus(bonus: Expr, monthly_ceiling: Expr, fte: Expr, months: Expr, used: Expr) -> Expr:
+    """The part of a one-off payment that is assessed (§ 23a SGB IV): at most what the pro-rata
+    ceiling of the year's months so far leaves after the monthly pay assessed in them."""
+    room = monthly_ceiling * maximum(1, fte) * months - used
+    return minimum(bonus, maximum(0, room))
+
+
+def social_insurance(health_base: Expr, pension_base: Expr, rate: Expr, pension_rate: Expr) -> Expr:
+    """The employer's social insurance: the health and care part of the rate on the pay up to
+    the health ceiling, the pension and unemployment part on the pay up to the pension ceiling."""
+    return health_base * (rate - pension_rate) / 100 + pension_base * pension_rate / 100
+
+
 # ---------------------------------------------------------------- a district's distribution
 
 
@@ -323,6 +409,11 @@ def not_negative(value: Expr) -> Expr:
 def months_without_table(active: Range, table: Range) -> Expr:
     """The months a position is filled without a pay table in force (table number 0)."""
     return sum_where_all(active, (table, 0))
+
+
+def outside_period(in_force: Range, values: Range) -> Expr:
+    """The sum of a monthly line over the months outside the grant's period (flag 0)."""
+    return sum_where(in_force, 0, values)
 
 
 def equal_to_zero(value: Expr) -> Expr:

@@ -21,7 +21,16 @@ from kim_budget.errors import ScenarioError, ScenarioErrors
 from kim_budget.files import hidden, path_kind
 from kim_budget.keys import SCENARIO
 from kim_budget.messages import display_key
-from kim_budget.pay import RATE_LISTS, Grading, PayRules, PayTable, Rate, shipped_rules
+from kim_budget.pay import (
+    CEILING_LISTS,
+    RATE_LISTS,
+    Ceiling,
+    Grading,
+    PayRules,
+    PayTable,
+    Rate,
+    shipped_rules,
+)
 from kim_budget.rules import Walked
 from kim_budget.scenario import Budget, Cost, Funding, Increase, Position, Scenario, Share
 from kim_budget.toml_file import load_checked
@@ -221,16 +230,21 @@ def _cost(found: Walked) -> Cost | None:
     if "cost" not in found.tables:
         needed = "cost" in found.root or rules.cost_needed(found.root)
         return None if needed else Cost(None, ())
-    per_fte = found.values.get("cost.annual_cost_per_fte")
+    values: dict[str, Any] = found.values
+    per_fte = values.get("cost.annual_cost_per_fte")
     return Cost(
-        per_fte if isinstance(per_fte, float) else None, _increases(found, "cost.increases")
+        per_fte if isinstance(per_fte, float) else None,
+        _increases(found, "cost.increases"),
+        values.get("cost.material_per_fte", 0.0),
+        _increases(found, "cost.material_increases"),
+        values.get("cost.overhead_percent", 0.0),
     )
 
 
 def _funding(found: Walked) -> Funding | None:
     values: dict[str, Any] = found.values
-    rate = values.get("funding.rate_per_fte")
-    if "funding" not in found.tables or rate is None:
+    rate, percent = values.get("funding.rate_per_fte"), values.get("funding.percent_of_cost")
+    if "funding" not in found.tables or (rate is None and percent is None):
         return None
     return Funding(
         rate,
@@ -238,6 +252,9 @@ def _funding(found: Walked) -> Funding | None:
         _share(found),
         bool(values.get("funding.cap_at_cost", False)),
         _increases(found, "funding.increases"),
+        percent,
+        bool(values.get("funding.covers_material", False)),
+        values.get("funding.end"),
     )
 
 
@@ -260,15 +277,19 @@ def _pay(found: Walked) -> PayRules:
         return shipped
     values: dict[str, Any] = found.values
     changes: dict[str, Any] = {}
-    for name in RATE_LISTS:
+    listed: dict[str, tuple[type[Rate] | type[Ceiling], str]] = {
+        **{name: (Rate, "percent") for name in RATE_LISTS},
+        **{name: (Ceiling, "amount") for name in CEILING_LISTS},
+    }
+    for name, (entry, value) in listed.items():
         array = f"tvoed.{name}"
         if array in found.elements:
-            rates = [
-                Rate(values[f"{path}.from"], values[f"{path}.percent"])
+            entries = [
+                entry(values[f"{path}.from"], values[f"{path}.{value}"])
                 for _, path in _usable(found, array)
-                if f"{path}.from" in values and f"{path}.percent" in values
+                if f"{path}.from" in values and f"{path}.{value}" in values
             ]
-            changes[name] = tuple(sorted(rates, key=lambda rate: rate.start))
+            changes[name] = tuple(sorted(entries, key=lambda listed: listed.start))
     if "tvoed.performance_pay_percent" in values:
         changes["performance_pay_percent"] = values["tvoed.performance_pay_percent"]
     tables = {(t.grade, t.valid_from): t for t in shipped.pay_tables}
@@ -303,7 +324,7 @@ def pay_covers_positions(
         if not tables or tables[0].valid_from > first:
             _no_table(path, position, first, pay, check)
             continue
-        for name in ("bonus", "social_insurance", "pension_fund"):
+        for name in (*RATE_LISTS, *CEILING_LISTS):
             if name not in needed_year or needed_year[name][0] > first.year:
                 needed_year[name] = (first.year, path)
         for increase in cost.increases:
@@ -312,9 +333,10 @@ def pay_covers_positions(
     for name, (year, path) in needed_year.items():
         rates = getattr(pay, name)
         if rates and rates[0].start > year:
+            value = "amount" if name in CEILING_LISTS else "percent"
             problem = (
                 f"no rate for {year} (the list starts in {rates[0].start}), but "
-                f"{display_key(path)} is filled then; add {{ from = {year}, percent = … }}"
+                f"{display_key(path)} is filled then; add {{ from = {year}, {value} = … }}"
             )
             check.error(f"tvoed.{name}", problem)
 

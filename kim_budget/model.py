@@ -55,6 +55,10 @@ def read_result(laid: ScenarioSheets, env: Env) -> Result:
             entgelte=account("Entgelte", index),
             versorgungskasse=account("Versorgungskasse", index),
             sozialversicherung=account("Sozialversicherung", index),
+            sachaufwand=cell("Sachaufwand", index),
+            gemeinkosten=cell("Gemeinkosten", index),
+            vollkosten=cell("Vollkosten", index),
+            eigenanteil_vollkosten=cell("Eigenanteil_Vollkosten", index),
         )
         for index, year in enumerate(scenario.years)
     )

@@ -20,7 +20,8 @@ from kim_budget.errors import InternalError
 
 STEPS = 6
 """Stufe 1–6 of every TVöD pay group."""
-RATE_LISTS = ("bonus", "social_insurance", "pension_fund")
+RATE_LISTS = ("bonus", "social_insurance", "pension_fund", "pension_unemployment")
+CEILING_LISTS = ("health_ceiling", "pension_ceiling")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,15 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class Ceiling:
+    """A contribution ceiling in € per year that applies from a year on, until the next entry."""
+
+    start: int
+    amount: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class PayRules:
     """The effective rules a graded position is priced with."""
 
@@ -53,6 +63,13 @@ class PayRules:
     """The employer's share of social insurance, % of pay."""
     pension_fund: tuple[Rate, ...]
     """Zusatzversorgung (RZVK), % of pay."""
+    pension_unemployment: tuple[Rate, ...]
+    """The part of `social_insurance` that is assessed up to the pension ceiling (pension and
+    unemployment insurance); the rest (health and care) up to the health ceiling."""
+    health_ceiling: tuple[Ceiling, ...]
+    """Beitragsbemessungsgrenze of health and care insurance, € per year."""
+    pension_ceiling: tuple[Ceiling, ...]
+    """Beitragsbemessungsgrenze of pension and unemployment insurance, € per year."""
     performance_pay_percent: float
     """Leistungsentgelt, % of the Tabellenentgelt (§ 18 TVöD)."""
     allowances: tuple[tuple[str, float], ...]
@@ -102,6 +119,12 @@ def _rates(items: list[dict[str, Any]]) -> tuple[Rate, ...]:
     return tuple(Rate(int(i["from"]), float(i["percent"]), str(i.get("source", ""))) for i in items)
 
 
+def _ceilings(items: list[dict[str, Any]]) -> tuple[Ceiling, ...]:
+    return tuple(
+        Ceiling(int(i["from"]), float(i["amount"]), str(i.get("source", ""))) for i in items
+    )
+
+
 @functools.cache
 def shipped_rules() -> PayRules:
     """The defaults shipped in kim_budget/data/tvoed.toml."""
@@ -118,6 +141,9 @@ def shipped_rules() -> PayRules:
             bonus=_rates(data["bonus"]),
             social_insurance=_rates(data["social_insurance"]),
             pension_fund=_rates(data["pension_fund"]),
+            pension_unemployment=_rates(data["pension_unemployment"]),
+            health_ceiling=_ceilings(data["health_ceiling"]),
+            pension_ceiling=_ceilings(data["pension_ceiling"]),
             performance_pay_percent=float(data["performance_pay_percent"]),
             allowances=tuple((a["grade"], float(a["per_month"])) for a in data["allowances"]),
             months_in_step=tuple(int(m) for m in data["step_rules"]["months_in_step"]),

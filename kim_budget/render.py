@@ -25,9 +25,12 @@ unrounded — round only through the filters):
 - `stem` (str): the scenario file name without `.toml`
 - `first_year`, `last_year` (int): the horizon
 - `budget`: dict `product`, `expense_account`, `income_account` (str or none) from [budget]
-- `years`: list, one dict per Haushaltsjahr: `year` (int); `personalaufwand` (Aufwand),
-  `foerderung` (Ertrag), `eigenanteil` (Aufwand − Ertrag), `deckung`, `haushaltsbelastung`
-  (float, €); `covered` (bool: an [offset] year, its Eigenanteil is covered inside the
+- `years`: list, one dict per Haushaltsjahr: `year` (int); `personalaufwand`,
+  `sachaufwand` (the workplaces' Sachkosten), `aufwand` (their sum), `foerderung` (Ertrag),
+  `eigenanteil` (Aufwand − Ertrag), `deckung`, `haushaltsbelastung`, and for the full cost
+  `gemeinkosten` (calculated, no expense), `vollkosten`, `eigenanteil_vollkosten` (float, €;
+  always present: without Sachkosten and Gemeinkosten 0, or equal to Personalaufwand and
+  Eigenanteil); `covered` (bool: an [offset] year, its Eigenanteil is covered inside the
   personnel budget); `kind` (str, from the Eigenanteil in whole cents): "mehrkosten" (> 0),
   "keine" (0) or "ueberschuss" (< 0, funding exceeds cost); `filled` (int: how many posts are
   filled in at least one month of the year, from their start and end, whatever they cost);
@@ -38,14 +41,20 @@ unrounded — round only through the filters):
   dicts of `years` it holds, in order). Years join a run when they have the same `kind` and
   `covered` and their sentence shows the same amount (`shown_amount`); for "keine" without
   cost also the same wording for the posts (none, one or several filled)
-- `totals`: dict with the five amounts summed over the horizon
+- `totals`: dict with the amounts of `years` summed over the horizon
 - `positions`: list, one dict per post: `name` (str), `fte` (float, VZÄ), `start` (date, first
   of the month), `end` (date or none; the last month, inclusive), `funded` (bool),
   `annual_cost` (float, € per 1.0 VZÄ and year before increases; none for a post priced from
   the pay tables), `grade`, `step` and `step_since` (TVöD Entgeltgruppe, the Stufe held in the
   month `step_since`; none for a post priced by an annual cost)
-- `funding`: dict `rate_per_fte` (float, € per VZÄ and year), `max_fte` (float or none: the
-  funded VZÄ limit, given or from the population share), `cap_at_cost` (bool)
+- `funding`: dict `rate_per_fte` (float, € per VZÄ and year; with a funding share its most,
+  none when not given), `max_fte` (float or none: the funded VZÄ limit, given or from the
+  population share), `cap_at_cost` (bool), `percent_of_cost` (float or none: the funding as a
+  share of the eligible cost), `covers_material` (bool), `end` (date or none: the last funded
+  month)
+- `full_cost` (bool): the scenario gives Sachkosten or a Gemeinkostenzuschlag
+- `without_funding`: dict `year` (int, the first full Haushaltsjahr after `funding.end`, inside
+  the horizon) and `eigenanteil` (float, €), or none
 - `offset_years`: list of int
 - `continues_after_horizon` (bool): a post is filled beyond December of `last_year`
 
@@ -111,6 +120,8 @@ CONTEXT_KEYS = frozenset(
         "funding",
         "offset_years",
         "continues_after_horizon",
+        "full_cost",
+        "without_funding",
     }
 )
 """The top-level variables every template may use (documented above)."""
@@ -188,7 +199,7 @@ def context(result: Result) -> dict[str, Any]:
         },
         "years": years,
         "year_groups": group_years(years),
-        "totals": {key: sum(getattr(year, key) for year in result.years) for key in _AMOUNTS},
+        "totals": {key: sum(row[key] for row in years) for key in (*_AMOUNTS, "aufwand")},
         "positions": [
             {
                 "name": position.name,
@@ -207,13 +218,30 @@ def context(result: Result) -> dict[str, Any]:
             "rate_per_fte": scenario.funding.rate_per_fte,
             "max_fte": scenario.funding.fte_cap,
             "cap_at_cost": scenario.funding.cap_at_cost,
+            "percent_of_cost": scenario.funding.percent_of_cost,
+            "covers_material": scenario.funding.covers_material,
+            "end": scenario.funding.end,
         },
+        "full_cost": scenario.full_cost,
+        "without_funding": _without_funding(result),
         "offset_years": list(scenario.offset_years),
         "continues_after_horizon": any(
             position.end is None or (position.end.year, position.end.month) > horizon_end
             for position in scenario.positions
         ),
     }
+
+
+def _without_funding(result: Result) -> dict[str, Any] | None:
+    """The first full Haushaltsjahr after the grant's last month, inside the horizon, and its
+    Eigenanteil; None without an end or when that year lies beyond the horizon."""
+    end = result.scenario.funding.end
+    if end is None:
+        return None
+    year = max(end.year + 1, result.scenario.first_year)
+    if year > result.scenario.last_year:
+        return None
+    return {"year": year, "eigenanteil": result.year(year).eigenanteil}
 
 
 def _year(year: Year, covered: bool) -> dict[str, Any]:
@@ -228,6 +256,7 @@ def _year(year: Year, covered: bool) -> dict[str, Any]:
     return {
         "year": year.year,
         **amounts,
+        "aufwand": year.personalaufwand + year.sachaufwand,
         "covered": covered,
         "kind": kind,
         "filled": year.filled,
@@ -238,12 +267,12 @@ def _year(year: Year, covered: bool) -> dict[str, Any]:
 def shown_amount(year: Mapping[str, Any]) -> float | None:
     """The amount a year's sentence states, signed, as the sentence shows it.
 
-    The Eigenanteil, or for "keine" the Personalaufwand that the funding covers (none when the
+    The Eigenanteil, or for "keine" the Aufwand that the funding covers (none when the
     year has no cost); to the cent when under 50 €, else to the nearest 100 € (`round_hundred`),
     as the templates' rule says: an Eigenanteil of 24850.0 → 24900.0, 30.004 → 30.0,
     −9000.0 → −9000.0; a "keine" year without cost → None.
     """
-    value = year["personalaufwand"] if year["kind"] == "keine" else year["eigenanteil"]
+    value = year["aufwand"] if year["kind"] == "keine" else year["eigenanteil"]
     cents = round(value, 2)
     if year["kind"] == "keine" and cents <= 0:
         return None

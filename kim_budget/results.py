@@ -26,6 +26,14 @@ class Year:
     """Their pension fund contributions (account 5022)."""
     sozialversicherung: float | None = None
     """Their employer's social insurance (account 5032)."""
+    sachaufwand: float = 0.0
+    """The workplaces' Sachkosten (account 543), part of the Eigenanteil."""
+    gemeinkosten: float = 0.0
+    """The overhead surcharge: calculated for the full cost, no expense."""
+    vollkosten: float = 0.0
+    """Personalaufwand + Sachaufwand + Gemeinkosten."""
+    eigenanteil_vollkosten: float = 0.0
+    """Vollkosten − Förderung."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ MAX_SLUG = 80
 _SLUG_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _COST_NOTE = " (required unless every position has its own annual_cost or a grade)"
+_RATE_NOTE = " (required unless percent_of_cost gives the funding as a share of the cost)"
 
 
 @dataclass
@@ -146,6 +147,13 @@ def cost_needed(root: Table) -> str:
     )
 
 
+def rate_needed(root: Table) -> str:
+    """A lump sum per VZÄ is needed unless the funding is a share of the cost."""
+    funding = root.get("funding")
+    share = isinstance(funding, dict) and "percent_of_cost" in funding
+    return "" if share else _RATE_NOTE
+
+
 def one_increase_a_month(check: Checker, walked: Walked, path: str, item: Table) -> bool:
     """Two increases of one list may not share a month."""
     start = walked.values.get(f"{path}.from")
@@ -214,7 +222,8 @@ def one_rate_a_year(check: Checker, walked: Walked, path: str, item: Table) -> b
         if earlier >= index:
             break
         other = f"{array}[{earlier}]"
-        listed = other not in walked.invalid and f"{other}.percent" in walked.values
+        value = walked.values.get(f"{other}.percent", walked.values.get(f"{other}.amount"))
+        listed = other not in walked.invalid and value is not None
         if listed and walked.values.get(f"{other}.from") == start:
             check.error(f"{path}.from", f"{start} is listed twice; list each year once")
             return False

@@ -57,21 +57,35 @@ class Share:
 
 @dataclass(frozen=True)
 class Cost:
-    """Personnel cost assumptions ([cost])."""
+    """Cost assumptions ([cost]): personnel cost, the workplace's Sachkosten and the overhead
+    surcharge (Gemeinkosten, a calculated figure for the full cost, no expense)."""
 
     annual_cost_per_fte: float | None
     increases: tuple[Increase, ...]
+    material_per_fte: float = 0.0
+    """Sachkosten in € per VZÄ and year while a position is filled (0 when not given)."""
+    material_increases: tuple[Increase, ...] = ()
+    overhead_percent: float = 0.0
+    """Gemeinkostenzuschlag in % of the Personalaufwand (0 when not given)."""
 
 
 @dataclass(frozen=True)
 class Funding:
     """Funding assumptions ([funding])."""
 
-    rate_per_fte: float
+    rate_per_fte: float | None
+    """The lump sum per funded VZÄ and year; with `percent_of_cost` the most per VZÄ (None:
+    no most)."""
     max_fte: float | None
     share: Share | None
     cap_at_cost: bool
     increases: tuple[Increase, ...]
+    percent_of_cost: float | None = None
+    """Funding as this share of the eligible cost of the funded positions (None: a lump sum)."""
+    covers_material: bool = False
+    """Whether the Sachkosten count as eligible cost (with `percent_of_cost`)."""
+    end: date | None = None
+    """The last funded month (the grant's period); no funding after it."""
 
     @property
     def fte_cap(self) -> float | None:
@@ -118,6 +132,11 @@ class Scenario:
     warnings: tuple[ScenarioWarning, ...] = ()
     pay: PayRules = field(default_factory=shipped_rules)
     """The TVöD rules graded positions are priced with (shipped, with the file's [tvoed])."""
+
+    @property
+    def full_cost(self) -> bool:
+        """Whether the scenario gives Sachkosten or Gemeinkosten (the full cost of the posts)."""
+        return bool(self.cost.material_per_fte or self.cost.overhead_percent)
 
     @property
     def graded(self) -> bool:

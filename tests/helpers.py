@@ -29,8 +29,10 @@ VALID_CASES = Path(__file__).parent / "cases" / "valid"
 
 
 def scenario_files() -> list[Path]:
-    """Every shipped scenario and every valid test case."""
-    return sorted(SHIPPED.glob("*.toml")) + sorted(VALID_CASES.glob("*.toml"))
+    """Every shipped scenario (the options and the variants in scenarios/weitere) and every
+    valid test case."""
+    shipped = sorted(SHIPPED.glob("*.toml")) + sorted(SHIPPED.glob("weitere/*.toml"))
+    return shipped + sorted(VALID_CASES.glob("*.toml"))
 
 
 def require_engine(name: str, available: bool) -> None:

@@ -309,9 +309,13 @@ def month(year: int, number: int) -> str:
     return f'"{year:04d}-{number:02d}"'
 
 
+bool_text = st.sampled_from(["true", "false"])
+
+
 @st.composite
 def scenario_files(draw: st.DrawFn) -> str:
-    """The text of a valid scenario file: 1–6 years, 1–3 positions, optional caps and offsets."""
+    """The text of a valid scenario file: 1–6 years, 1–3 positions, optional caps and offsets,
+    Sachkosten and Gemeinkosten, a funding share and the grant's end."""
     first = draw(st.integers(2024, 2030))
     last = first + draw(st.integers(0, 5))
     lines = ['title = "Zufallsszenario"', "[horizon]", f"first_year = {first}"]
@@ -348,8 +352,22 @@ def scenario_files(draw: st.DrawFn) -> str:
     if not every_position_has_cost or draw(st.booleans()):
         lines.append(f"annual_cost_per_fte = {draw(st.integers(40_000, 120_000))}")
     lines.append(increases())
-    rate = draw(st.one_of(st.just(0), st.integers(1_000, 100_000)))  # 1–999 € is an error
-    lines += ["[funding]", f"rate_per_fte = {rate}", increases()]
+    if draw(st.booleans()):  # the workplace and overheads
+        lines.append(f"material_per_fte = {draw(st.integers(1_000, 20_000))}")
+        lines.append("material_" + increases())
+        lines.append(f"overhead_percent = {draw(st.sampled_from([0.0, 15.0, 20.0, 39.5]))}")
+    share = draw(st.sampled_from([None, 50.0, 80.0, 100.0]))
+    lines.append("[funding]")
+    if share is None or draw(st.booleans()):  # a share may stand without a maximum
+        rate = draw(st.one_of(st.just(0), st.integers(1_000, 100_000)))  # 1–999 € is an error
+        lines.append(f"rate_per_fte = {rate}")
+    if share is not None:
+        lines += [f"percent_of_cost = {share}", f"covers_material = {draw(bool_text)}"]
+    if draw(st.booleans()):  # the grant's last month, before, inside or after the horizon
+        lines.append(
+            f"end = {month(draw(st.integers(first - 1, last + 1)), draw(st.integers(1, 12)))}"
+        )
+    lines.append(increases())
     cap = draw(st.sampled_from(["none", "max_fte", "share"]))
     if cap == "max_fte":
         lines.append(f"max_fte = {draw(st.sampled_from([0.5, 1.0, 1.173, 2.5]))}")

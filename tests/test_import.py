@@ -20,8 +20,8 @@ from tvoed_expected import CASES
 
 from kim_budget.cli import main
 from kim_budget.importer import convert, german_number
-from kim_budget.keys import BOOLEAN, FTE, MONEY, MONTH, PEOPLE
 from kim_budget.loader import load_scenario
+from kim_budget.measures import BOOLEAN, FTE, MONEY, MONTH, PEOPLE
 from kim_budget.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent

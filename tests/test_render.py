@@ -36,6 +36,14 @@ VALID = Path(__file__).parent / "cases" / "valid"
 HTML_NAME = "finanzielle-auswirkungen.html"
 TXT_NAME = "finanzielle-auswirkungen.txt"
 AMOUNTS = ("personalaufwand", "foerderung", "eigenanteil", "deckung", "haushaltsbelastung")
+TABLE_AMOUNTS = ("aufwand", *AMOUNTS[1:])
+FULL_COST_AMOUNTS = (
+    "personalaufwand",
+    "sachaufwand",
+    "gemeinkosten",
+    "vollkosten",
+    "eigenanteil_vollkosten",
+)
 
 AMOUNT = r"-?\d{1,3}(?:\.\d{3})*(?:,\d{2})?"
 EURO = re.compile(rf"(rund )?({AMOUNT})[ \u00a0]€")
@@ -96,37 +104,45 @@ def plain(text: str) -> str:
 
 
 class Page(HTMLParser):
-    """The rows (cell texts) of the first table and the paragraphs and list items after it."""
+    """The rows (cell texts) of every table, the paragraphs and list items after the first."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []
+        self.tables: list[list[list[str]]] = []
         self.paragraphs: list[str] = []
         self.caption = ""
         self._cell: list[str] | None = None
         self._paragraph: list[str] | None = None
         self._caption: list[str] | None = None
-        self._table_done = False
+        self._in_table = False
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """The rows of the first table, its header row included."""
+        return self.tables[0] if self.tables else []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr" and not self._table_done:
-            self.rows.append([])
-        elif tag in ("td", "th") and self.rows and not self._table_done:
+        if tag == "table":
+            self.tables.append([])
+            self._in_table = True
+        elif tag == "tr" and self._in_table:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self._in_table:
             self._cell = []
-        elif tag == "caption":
+        elif tag == "caption" and len(self.tables) == 1:
             self._caption = []
-        elif tag in ("p", "li") and self._table_done:
+        elif tag in ("p", "li") and self.tables:
             self._paragraph = []
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append(plain("".join(self._cell)))
+            self.tables[-1][-1].append(plain("".join(self._cell)))
             self._cell = None
         elif tag == "caption" and self._caption is not None:
             self.caption = plain("".join(self._caption))
             self._caption = None
         elif tag == "table":
-            self._table_done = True
+            self._in_table = False
         elif tag in ("p", "li") and self._paragraph is not None:
             self.paragraphs.append(plain("".join(self._paragraph)))
             self._paragraph = None
@@ -139,29 +155,44 @@ class Page(HTMLParser):
 
 def html_parts(text: str) -> tuple[list[list[str]], list[str]]:
     """(table rows below the header, paragraphs after the table) of the HTML text."""
-    page = Page()
-    page.feed(text)
-    page.close()
+    page = html_page(text)
     return page.rows[1:], page.paragraphs
 
 
+def html_page(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    return page
+
+
 def txt_parts(text: str) -> tuple[list[list[str]], list[str]]:
-    """(table rows, paragraphs after the tables) of the plain text."""
-    lines = text.split("\n")
+    """(rows of the first table, paragraphs after the tables) of the plain text."""
+    tables, last = txt_tables(text)
+    after = "\n".join(text.split("\n")[last + 1 :])
+    blocks = re.split(r"\n\s*\n|\n(?=- )", after)  # paragraphs and list items
+    return tables[0] if tables else [], [plain(block) for block in blocks if block.strip()]
+
+
+def txt_tables(text: str) -> tuple[list[list[list[str]]], int]:
+    """(the rows of each table with five amounts a row, the index of the last line of any
+    table) of the plain text; a line that is neither a row nor a rule ends a table."""
     row = re.compile(rf"^(\d{{4}}|Summe) +((?:{AMOUNT}\u00a0€ *){{5}})$")
     accounts = re.compile(rf"^\d{{4}} +(?:{AMOUNT}\u00a0€ *){{3}}$")  # a graded post's accounts
-    rows, last = [], 0
-    for index, line in enumerate(lines):
+    tables: list[list[list[str]]] = []
+    last, in_table = 0, False
+    for index, line in enumerate(text.split("\n")):
         if match := row.match(line):
-            rows.append(
-                [match[1], *(plain(cell) for cell in re.findall(rf"{AMOUNT}\u00a0€", line))]
-            )
-            last = index
+            if not in_table:
+                tables.append([])
+            cells = re.findall(rf"{AMOUNT}\u00a0€", line)
+            tables[-1].append([match[1], *(plain(cell) for cell in cells)])
+            last, in_table = index, True
         elif accounts.match(line):
             last = index
-    after = "\n".join(lines[last + 1 :])
-    blocks = re.split(r"\n\s*\n|\n(?=- )", after)  # paragraphs and list items
-    return rows, [plain(block) for block in blocks if block.strip()]
+        elif not re.fullmatch(r"-+", line):
+            in_table = False
+    return tables, last
 
 
 YEARS = re.compile(r"^Für (\d{4})(?:( und | bis )(\d{4}))? ")
@@ -232,20 +263,40 @@ def check_grouping(paragraphs: list[str], result: Result) -> None:
 
 
 def check_table(rows: list[list[str]], result: Result) -> None:
+    """The budget table: Aufwand (Personal- und Sachaufwand), Förderung, Eigenanteil, Deckung,
+    Haushaltsbelastung per year, and their sums."""
+    check_rows(rows, result, TABLE_AMOUNTS)
+
+
+def check_full_cost_table(rows: list[list[str]], result: Result) -> None:
+    """The full-cost table: Personalaufwand, Sachaufwand, Gemeinkosten, Vollkosten and the
+    Eigenanteil at full cost per year, and their sums."""
+    check_rows(rows, result, FULL_COST_AMOUNTS)
+
+
+def check_rows(rows: list[list[str]], result: Result, columns: tuple[str, ...]) -> None:
     expected = [
-        [str(year.year), *(cents(getattr(year, key)) for key in AMOUNTS)] for year in result.years
+        [str(year.year), *(cents(year_amount(year, key)) for key in columns)]
+        for year in result.years
     ]
     if len(result.years) > 1:
-        totals = [cents(sum(getattr(year, key) for year in result.years)) for key in AMOUNTS]
+        totals = [cents(sum(year_amount(year, key) for year in result.years)) for key in columns]
         expected.append(["Summe", *totals])
     got = [[row[0], *(amount(cell.removesuffix(" €")) for cell in row[1:])] for row in rows]
     assert got == expected
 
 
+def year_amount(year: Year, key: str) -> float:
+    """A year's amount by name; "aufwand" is Personal- plus Sachaufwand."""
+    if key == "aufwand":
+        return year.personalaufwand + year.sachaufwand
+    return float(getattr(year, key))
+
+
 def expected_rund(kind: str, year_amounts: dict[str, float]) -> float:
     """The amount a year's sentence rounds: the Eigenanteil, or the cost when funding covers it."""
     if kind == "keine":
-        return year_amounts["personalaufwand"]
+        return year_amounts["personalaufwand"] + year_amounts["sachaufwand"]
     return year_amounts["eigenanteil"]
 
 
@@ -283,8 +334,8 @@ def check_sentences(paragraphs: list[str], result: Result) -> None:
 def check_all_prose_figures(paragraphs: list[str], result: Result) -> None:
     """Every amount, VZÄ and other number after the table comes from the model or the scenario."""
     scenario = result.scenario
-    figures = [getattr(year, key) for year in result.years for key in AMOUNTS]
-    figures += [sum(getattr(year, key) for year in result.years) for key in AMOUNTS]
+    figures = [year_amount(year, key) for year in result.years for key in ("aufwand", *AMOUNTS)]
+    figures += [sum(year_amount(year, key) for year in result.years) for key in AMOUNTS]
     rounded = {hundred(value) for value in figures}
     exact = {cents(abs(value)) for value in figures}
     fte = {german.vzae(position.fte) for position in scenario.positions}
@@ -362,6 +413,8 @@ def test_html_figures_equal_the_model(path: Path) -> None:
     result, text, _ = texts(path)
     rows, paragraphs = html_parts(text)
     check_table(rows, result)
+    if result.scenario.full_cost:
+        check_full_cost_table(html_page(text).tables[1][1:], result)
     check_sentences(paragraphs, result)
     check_grouping(paragraphs, result)
     check_all_prose_figures(paragraphs, result)
@@ -373,6 +426,10 @@ def test_txt_figures_equal_the_model(path: Path) -> None:
     result, _, text = texts(path)
     rows, paragraphs = txt_parts(text)
     check_table(rows, result)
+    tables, _ = txt_tables(text)
+    assert len(tables) == 1 + result.scenario.full_cost
+    if result.scenario.full_cost:
+        check_full_cost_table(tables[1], result)
     check_sentences(paragraphs, result)
     check_grouping(paragraphs, result)
     check_all_prose_figures(paragraphs, result)
@@ -395,12 +452,14 @@ def test_html_is_a_german_document_with_a_table(path: Path) -> None:
     result, text, _ = texts(path)
     assert text.startswith('<!DOCTYPE html>\n<html lang="de">')
     assert '<meta charset="utf-8">' in text
-    graded = result.scenario.graded  # then a second table: Personalaufwand by account
+    graded = result.scenario.graded  # then a table of the Personalaufwand by account
+    full_cost = result.scenario.full_cost  # then a table of the full cost
     for tag in ("<caption", "<thead>", "<tbody>", "</table>"):
-        assert text.count(tag) == 1 + graded, tag
+        assert text.count(tag) == 1 + graded + full_cost, tag
     cells = re.findall(r"<td style=\"([^\"]*)\">", text)
     accounts = 3 * len(result.years) if graded else 0
-    assert len(cells) == 5 * (len(result.years) + (len(result.years) > 1)) + accounts
+    rows = len(result.years) + (len(result.years) > 1)
+    assert len(cells) == 5 * rows * (1 + full_cost) + accounts
     assert all("text-align: right" in style for style in cells)
 
 
@@ -555,6 +614,7 @@ def year_row(
     return {
         "year": year,
         "personalaufwand": personalaufwand,
+        "aufwand": personalaufwand,
         "foerderung": personalaufwand - eigenanteil,
         "eigenanteil": eigenanteil,
         "deckung": eigenanteil if covered else 0.0,
@@ -883,6 +943,11 @@ def test_context_has_exactly_the_documented_variables() -> None:
         "eigenanteil": 5750.0,
         "deckung": 5750.0,
         "haushaltsbelastung": 0.0,
+        "sachaufwand": 0.0,
+        "aufwand": 20000.0,
+        "gemeinkosten": 0.0,
+        "vollkosten": 20000.0,
+        "eigenanteil_vollkosten": 5750.0,
         "covered": True,
         "kind": "mehrkosten",
         "filled": 1,
@@ -901,7 +966,16 @@ def test_context_has_exactly_the_documented_variables() -> None:
             "step_since": None,
         }
     ]
-    assert context["funding"] == {"rate_per_fte": 57000.0, "max_fte": 1.173, "cap_at_cost": False}
+    assert context["funding"] == {
+        "rate_per_fte": 57000.0,
+        "max_fte": 1.173,
+        "cap_at_cost": False,
+        "percent_of_cost": None,
+        "covers_material": False,
+        "end": None,
+    }
+    assert context["full_cost"] is False
+    assert context["without_funding"] is None
     assert context["continues_after_horizon"] is True
 
 
@@ -1038,30 +1112,34 @@ def test_table_figures_equal_the_workbook_cache(path: Path, tmp_path: Path) -> N
         assert isinstance(value, int | float), name
         return value
 
+    def shown(row: list[str]) -> list[Decimal]:
+        return [amount(cell.removesuffix(" €")) for cell in row[1:]]
+
     _, _, plain_text = texts(path)
-    rows, _ = txt_parts(plain_text)
-    for row in rows:
-        if row[0] == "Summe":
-            continue
+    tables, _ = txt_tables(plain_text)
+    for row in (row for row in tables[0] if row[0] != "Summe"):
         year = row[0]
         eigenanteil = cached(f"Eigenanteil_{year}")
         belastung = cached(f"Haushaltsbelastung_{year}")
         workbook_figures = [
-            cached(f"Personalaufwand_{year}"),
+            cached(f"Personalaufwand_{year}") + cached(f"Sachaufwand_{year}"),  # Aufwand
             cached(f"Foerderung_{year}"),
             eigenanteil,
             eigenanteil - belastung,  # Deckung
             belastung,
         ]
-        assert [amount(cell.removesuffix(" €")) for cell in row[1:]] == [
-            cents(figure) for figure in workbook_figures
-        ], year
+        assert shown(row) == [cents(figure) for figure in workbook_figures], year
+    for row in (row for table in tables[1:] for row in table if row[0] != "Summe"):
+        names = ("Personalaufwand", "Sachaufwand", "Gemeinkosten", "Vollkosten")
+        workbook_figures = [cached(f"{name}_{row[0]}") for name in names]
+        workbook_figures.append(cached(f"Eigenanteil_Vollkosten_{row[0]}"))
+        assert shown(row) == [cents(figure) for figure in workbook_figures], row[0]
 
 
 def test_graded_scenario_states_its_accounts_and_grade(tmp_path: Path) -> None:
-    """S 12, Stufe 3 since 2024-01, 1.0 VZÄ in 2025 (the worked check): per account, by hand,
-    Entgelte 59,687.28 €, Versorgungskasse 7.75 % = 4,625.76 €, Sozialversicherung 20.95 % =
-    12,504.49 €."""
+    """S 12, Stufe 3 since 2024-01, 1.0 VZÄ in 2025 (the worked check in test_tvoed): per
+    account, by hand, Entgelte 59,730.48 €, Versorgungskasse 7.75 % = 4,629.11 €,
+    Sozialversicherung 20.95 % = 12,513.54 €."""
     text = (
         'title = "S 12"\n[horizon]\nfirst_year = 2025\nlast_year = 2025\n'
         '[[positions]]\nname = "Case Management"\nfte = 1.0\nstart = "2025-01"\n'
@@ -1074,8 +1152,8 @@ def test_graded_scenario_states_its_accounts_and_grade(tmp_path: Path) -> None:
         ("Versorgungskasse", "5022"),
         ("Sozialversicherung", "5032"),
     ]
-    assert [a["amount"] for a in accounts] == pytest.approx([59687.28, 4625.76, 12504.49], abs=0.01)
-    amounts = ("59.687,28\u00a0€", "4.625,76\u00a0€", "12.504,49\u00a0€")
+    assert [a["amount"] for a in accounts] == pytest.approx([59730.48, 4629.11, 12513.54], abs=0.01)
+    amounts = ("59.730,48\u00a0€", "4.629,11\u00a0€", "12.513,54\u00a0€")
     assert "2025 " + "".join(f"{amount:>30}" for amount in amounts) + "\n" in plain_text
     assert "TVöD S 12, Stufe 3 ab Januar\u00a02024" in plain_text
     assert "(Konto 5022)" in page

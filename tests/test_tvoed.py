@@ -74,18 +74,19 @@ def test_monate_caches_the_hand_calculated_months(case: TvoedCase, tmp_path: Pat
 def test_worked_check_of_the_pay_model(tmp_path: Path) -> None:
     """S 12, Stufe 3 since 2024-01, 1.0 VZÄ, all of 2025, shipped defaults, by hand:
     Tabellenentgelt 3 × 4,335.64 + 9 × 4,465.71 = 53,198.31; Zulage 12 × 180 = 2,160;
-    Leistungsentgelt 2 % = 1,063.97; Jahressonderzahlung 70.28 % × (4,465.71 + 180) = 3,265.00;
-    Entgelte 59,687.28; Sozialversicherung 20.95 % = 12,504.49; Versorgungskasse 7.75 % =
-    4,625.76; Personalaufwand 76,817.53; Eigenanteil against 57,000 = 19,817.53."""
+    Leistungsentgelt 2 % of Tabellenentgelt and Zulage = 1,107.17; Jahressonderzahlung 70.28 % ×
+    (4,465.71 + 180) = 3,265.00; Entgelte 59,730.48; Sozialversicherung 20.95 % = 12,513.54 (below
+    both ceilings); Versorgungskasse 7.75 % = 4,629.11; Personalaufwand 76,873.13; Eigenanteil
+    against 57,000 = 19,873.13."""
     year: Year = compute(load_scenario(scenario_file(CASES[0], tmp_path))).year(2025)
     tabelle = 3 * 4335.64 + 9 * 4465.71
-    entgelte = tabelle + 12 * 180 + tabelle * 0.02 + 0.7028 * (4465.71 + 180)
+    entgelte = tabelle + 12 * 180 + (tabelle + 12 * 180) * 0.02 + 0.7028 * (4465.71 + 180)
     assert year.entgelte == pytest.approx(entgelte, abs=0.005)
-    assert year.entgelte == pytest.approx(59687.28, abs=0.01)
+    assert year.entgelte == pytest.approx(59730.48, abs=0.01)
     assert year.sozialversicherung == pytest.approx(entgelte * 0.2095, abs=0.005)
     assert year.versorgungskasse == pytest.approx(entgelte * 0.0775, abs=0.005)
-    assert year.personalaufwand == pytest.approx(76817.53, abs=0.01)
-    assert year.eigenanteil == pytest.approx(19817.53, abs=0.01)
+    assert year.personalaufwand == pytest.approx(76873.13, abs=0.01)
+    assert year.eigenanteil == pytest.approx(19873.13, abs=0.01)
 
 
 def test_flat_scenarios_have_no_account_lines(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ The calculation (m a month, Y its year; nothing rounded inside):
 - table amount: the Stufe's amount in the grade's table with the latest valid_from ≤ m, times the
   cost index of m (cost.increases, compounding from their month on).
 - Tabellenentgelt = VZÄ × table amount; Zulage = VZÄ × allowance (not indexed);
-  Leistungsentgelt = Tabellenentgelt × performance_pay_percent / 100.
+  Leistungsentgelt = (Tabellenentgelt + Zulage) × performance_pay_percent / 100 (§ 18 TVöD:
+  the "ständige Monatsentgelte", which include the monthly allowance).
 - Jahressonderzahlung, booked in November of Y when the position is active in November and
   December: bonus(Y) / 100 × base × n / 12, n = active months in Y, base = the average of
   Tabellenentgelt + Zulage over the active months among July–September, or November's when
@@ -77,15 +78,20 @@ def figures(
     social_insurance: float,
     pension_fund: float,
     foerderung: float,
+    bases: tuple[float, float] | None = None,
 ) -> Figures:
     """Every line of a month or a year from its Tabellenentgelt, Zulage, bonus, rates, Förderung.
 
     The rest is the contract's arithmetic, the same for a month and for a year: Leistungsentgelt
-    2 % of the Tabellenentgelt; the on-costs are percentages of Entgelte.
+    2 % of Tabellenentgelt + Zulage; Versorgungskasse a percentage of Entgelte; social insurance
+    the health and care part (rate − 10.6) on the pay up to the health ceiling and the pension
+    and unemployment part (10.6 %) on the pay up to the pension ceiling — `bases`, worked out by
+    hand where a ceiling binds, else the whole Entgelte.
     """
-    leistungsentgelt = tabellenentgelt * 2.0 / 100
+    leistungsentgelt = (tabellenentgelt + zulage) * 2.0 / 100
     entgelte = tabellenentgelt + zulage + leistungsentgelt + jahressonderzahlung
-    sozialversicherung = entgelte * social_insurance / 100
+    health, pension = bases if bases is not None else (entgelte, entgelte)
+    sozialversicherung = health * (social_insurance - 10.6) / 100 + pension * 10.6 / 100
     versorgungskasse = entgelte * pension_fund / 100
     personalaufwand = entgelte + sozialversicherung + versorgungskasse
     return {
@@ -143,14 +149,14 @@ rate_per_fte = 57000
 WORKED_CHECK = {
     "Tabellenentgelt": 53198.31,
     "Zulage": 2160.00,
-    "Leistungsentgelt": 1063.97,
+    "Leistungsentgelt": 1107.17,  # 2 % × (53,198.31 + 2,160.00)
     "Jahressonderzahlung": 3265.00,
-    "Entgelte": 59687.28,
-    "Sozialversicherung": 12504.49,
-    "Versorgungskasse": 4625.76,
-    "Personalaufwand": 76817.53,
+    "Entgelte": 59730.48,  # 53,198.31 + 2,160.00 + 1,107.17 + 3,265.00
+    "Sozialversicherung": 12513.54,  # 20.95 % of Entgelte (below both ceilings)
+    "Versorgungskasse": 4629.11,  # 7.75 % of Entgelte
+    "Personalaufwand": 76873.13,
     "Förderung": 57000.00,
-    "Eigenanteil": 19817.53,
+    "Eigenanteil": 19873.13,
 }
 
 
@@ -342,8 +348,16 @@ def _own_table() -> TvoedCase:
     # 5,151.65. The allowance is not indexed.
     tab_2028 = 3 * 5050.64 + 9 * 5050.64 * 1.02  # 61,516.80
     jsz_2028 = 85.0 / 100 * (5050.64 * 1.02 + 180) * 12 / 12  # 4,531.90
-    y2028 = figures(tab_2028, 12 * 180, jsz_2028, 21.15, 7.75, 57000)
-    # → Entgelte 69,439.04; Personalaufwand 89,506.92; Eigenanteil 32,506.92.
+    # The bonus meets the health ceiling (2026's 69,750 € continues): of the pro-rata ceiling
+    # of January–November, 11 × 69,750 / 12 = 63,937.50, the monthly pay (Tabellenentgelt,
+    # Zulage and 2 % Leistungsentgelt on both) used 3 × 5,335.25 + 8 × 5,438.28 = 59,512.00;
+    # only the remaining 4,425.50 of the bonus count for health and care.
+    used = (3 * (5050.64 + 180) + 8 * (5050.64 * 1.02 + 180)) * 1.02
+    room = 11 * 69750 / 12 - used
+    entgelte_2028 = tab_2028 + 12 * 180 + (tab_2028 + 12 * 180) * 0.02 + jsz_2028
+    bases = (entgelte_2028 - (jsz_2028 - room), entgelte_2028)
+    y2028 = figures(tab_2028, 12 * 180, jsz_2028, 21.15, 7.75, 57000, bases)
+    # → Entgelte 69,485.41; Sozialversicherung 14,684.26 (11.23 € below the rate on all of it).
     monthly = {
         # Stufe 4 reached in April 2026, still in the 2025 table.
         "2026-04": figures(4769.97, 180, 0, 21.15, 7.75, 57000 / 12),
@@ -356,7 +370,66 @@ def _own_table() -> TvoedCase:
     return _case("own_table_2027_and_increase_2028", OWN_TABLE_TOML, years, monthly)
 
 
-CASES: list[TvoedCase] = [_worked_check(), _part_time(), _ends_in_november(), _own_table()]
+# ---------------------------------------------------------------------------------------------
+# 5. S 14, Stufe 6, all of 2027, above both ceilings: the shipped health ceiling and, for the
+#    test, a pension ceiling of 72,000 € set in the file; horizon 2027–2027.
+
+ABOVE_CEILINGS_TOML = """\
+title = "S 14 Stufe 6 über beiden Beitragsbemessungsgrenzen"
+
+[horizon]
+first_year = 2027
+last_year = 2027
+
+[[positions]]
+name = "Case Management KIM"
+fte = 1.0
+start = "2025-01"
+grade = "S 14"
+step = 6
+
+[funding]
+rate_per_fte = 57000
+
+[tvoed]
+pension_ceiling = [{ from = 2024, amount = 72000.0 }]
+"""
+
+
+def _above_ceilings() -> TvoedCase:
+    # Table of 2026-05 all year, Stufe 6 = 5,652.06; allowance 180; bonus 85 % × (5,652.06 + 180).
+    tab = 12 * 5652.06  # 67,824.72
+    jsz = 85.0 / 100 * (5652.06 + 180) * 12 / 12  # 4,957.25
+    monthly = (5652.06 + 180) * 1.02  # 5,948.70 with the Leistungsentgelt
+    # Health and care: every month above 69,750 / 12 = 5,812.50, so the months use the whole
+    # pro-rata ceiling of January–November and none of the bonus counts: 12 × 5,812.50.
+    health = 12 * 69750 / 12  # 69,750.00
+    # Pension and unemployment: the months stay below 72,000 / 12 = 6,000; of the pro-rata
+    # ceiling 11 × 6,000 = 66,000 they use 11 × 5,948.70 = 65,435.71: 564.29 of the bonus count.
+    bonus_part = 11 * 72000 / 12 - 11 * monthly
+    pension = 12 * monthly + bonus_part  # 71,948.70
+    year = figures(tab, 12 * 180, jsz, 21.15, 7.75, 57000, (health, pension))
+    # → Sozialversicherung 69,750 × 10.55 % + 71,948.70 × 10.6 % = 14,985.19;
+    #   Personalaufwand 97,243.33; Eigenanteil 40,243.33.
+    months = {
+        # An ordinary month and the bonus month: Leistungsentgelt 2 % × (5,652.06 + 180).
+        # Health and care on the monthly ceiling, pension and unemployment on the whole pay.
+        "2027-03": figures(5652.06, 180, 0, 21.15, 7.75, 57000 / 12, (69750 / 12, monthly)),
+        # November adds the 564.29 of the bonus that the pension ceiling leaves.
+        "2027-11": figures(
+            5652.06, 180, jsz, 21.15, 7.75, 57000 / 12, (69750 / 12, monthly + bonus_part)
+        ),
+    }
+    return _case("s14_stufe6_above_both_ceilings", ABOVE_CEILINGS_TOML, {2027: year}, months)
+
+
+CASES: list[TvoedCase] = [
+    _worked_check(),
+    _part_time(),
+    _ends_in_november(),
+    _own_table(),
+    _above_ceilings(),
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,6 +455,12 @@ def _rate(entries: list[Table], year: int) -> Decimal:
     """The percent of the entry with the latest `from` ≤ year."""
     latest = max((e for e in entries if e["from"] <= year), key=lambda e: e["from"])
     return _dec(latest["percent"])
+
+
+def _amount(entries: list[Table], year: int) -> Decimal:
+    """The amount of the entry with the latest `from` ≤ year."""
+    latest = max((e for e in entries if e["from"] <= year), key=lambda e: e["from"])
+    return _dec(latest["amount"])
 
 
 def _stufe(step: int, since: Month, month: Month, months_in_step: list[int]) -> int:
@@ -435,6 +514,33 @@ class _Reference:
         base = sum(pay, Decimal(0)) / len(pay)
         return _rate(self.setting("bonus"), year) / 100 * base * n / 12
 
+    def ongoing(self, position: Table, month: Month) -> Decimal:
+        """The month's pay without the bonus: Tabellenentgelt, Zulage, Leistungsentgelt."""
+        if not _active(position, month):
+            return Decimal(0)
+        tab, zul = self.pay(position, month)
+        return (tab + zul) * (1 + _dec(self.setting("performance_pay_percent")) / 100)
+
+    def assessed(self, position: Table, month: Month) -> tuple[Decimal, Decimal]:
+        """The pay of a month that health/care and pension/unemployment insurance are assessed
+        on: each up to 1/12 of its yearly ceiling per person (a position above 1 VZÄ counts as
+        full-time posts); in November also the bonus, up to what the pro-rata ceiling of
+        January–November leaves after the monthly pay (§ 23a SGB IV)."""
+        year = month // 12
+        persons = max(Decimal(1), _dec(position["fte"]))
+        found = []
+        for name in ("health_ceiling", "pension_ceiling"):
+            cap = _amount(self.setting(name), year) / 12 * persons
+            base = min(self.ongoing(position, month), cap)
+            if month % 12 == 10:
+                so_far = range(year * 12, month + 1)
+                used = sum((min(self.ongoing(position, k), cap) for k in so_far), Decimal(0))
+                filled = sum(_active(position, k) for k in so_far)
+                room = max(Decimal(0), cap * filled - used)
+                base += min(self.bonus(position, year), room)
+            found.append(base)
+        return found[0], found[1]
+
     def month(self, month: Month) -> Exact:
         """Every line of one month."""
         year = month // 12
@@ -446,7 +552,7 @@ class _Reference:
                 tab, zul = self.pay(p, month)
                 f["Tabellenentgelt"] += tab
                 f["Zulage"] += zul
-                f["Leistungsentgelt"] += tab * performance / 100
+                f["Leistungsentgelt"] += (tab + zul) * performance / 100
                 if p.get("funded", True):
                     f["Förderung"] += _dec(p["fte"]) * rate / 12
             if month % 12 == 10:
@@ -454,7 +560,14 @@ class _Reference:
         f["Entgelte"] = sum((f[part] for part in PARTS), Decimal(0))
         social_insurance = _rate(self.setting("social_insurance"), year)
         pension_fund = _rate(self.setting("pension_fund"), year)
-        f["Sozialversicherung"] = f["Entgelte"] * social_insurance / 100
+        pension_part = _rate(self.setting("pension_unemployment"), year)
+        health, pension = (Decimal(0), Decimal(0))
+        for p in self.scenario["positions"]:
+            h, r = self.assessed(p, month)
+            health, pension = health + h, pension + r
+        f["Sozialversicherung"] = (
+            health * (social_insurance - pension_part) / 100 + pension * pension_part / 100
+        )
         f["Versorgungskasse"] = f["Entgelte"] * pension_fund / 100
         f["Personalaufwand"] = f["Entgelte"] + f["Sozialversicherung"] + f["Versorgungskasse"]
         f["Eigenanteil"] = f["Personalaufwand"] - f["Förderung"]

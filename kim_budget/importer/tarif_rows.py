@@ -16,15 +16,15 @@ from kim_budget.errors import ScenarioError, ScenarioErrors
 from kim_budget.formula import column_letter
 from kim_budget.importer.book import Book, Change, WorkbookError, check_column
 from kim_budget.importer.values import convert, same
-from kim_budget.keys import MONEY_MONTH, MONTH, RATE, YEAR, Measure
-from kim_budget.pay import STEPS
+from kim_budget.measures import CEILING, MONEY_MONTH, MONTH, RATE, YEAR, Measure
+from kim_budget.pay import CEILING_LISTS, RATE_LISTS, STEPS
 from kim_budget.scenario import Scenario
 from kim_budget.validate import month_text
 from kim_budget.workbook import spec, tarif
 from kim_budget.workbook.grid import Sheet
 
 _TABLE_KEY = re.compile(r"tvoed\.pay_tables \((.+), (\d{4}-\d{2})\)")
-_RATE_KEY = re.compile(r"tvoed\.(bonus|social_insurance|pension_fund)\[(\d+)\]")
+_RATE_KEY = re.compile(rf"tvoed\.({'|'.join((*RATE_LISTS, *CEILING_LISTS))})\[(\d+)\]")
 _PERFORMANCE = "tvoed.performance_pay_percent"
 
 
@@ -43,8 +43,8 @@ class TarifRow:
 def _tarif_measures(key_text: str) -> tuple[Measure, ...] | None:
     if _TABLE_KEY.fullmatch(key_text):
         return (MONTH, *([MONEY_MONTH] * STEPS))
-    if _RATE_KEY.fullmatch(key_text):
-        return (YEAR, RATE)
+    if found := _RATE_KEY.fullmatch(key_text):
+        return (YEAR, CEILING if found[1] in CEILING_LISTS else RATE)
     if key_text == _PERFORMANCE:
         return (RATE,)
     return None
@@ -94,9 +94,14 @@ def tarif_changes(rows: list[TarifRow]) -> list[Change]:
 def _tarif_part(key_text: str, n: int) -> str:
     if _TABLE_KEY.fullmatch(key_text):
         return " gültig ab" if n == 0 else f" Stufe {n}"
-    if _RATE_KEY.fullmatch(key_text):
-        return ".from" if n == 0 else ".percent"
+    if found := _RATE_KEY.fullmatch(key_text):
+        return ".from" if n == 0 else f".{_value_key(found[1])}"
     return ""
+
+
+def _value_key(name: str) -> str:
+    """The key of a list entry's value: "amount" for ceilings, else "percent"."""
+    return "amount" if name in CEILING_LISTS else "percent"
 
 
 def _edited(entry: TarifRow) -> bool:
@@ -123,10 +128,11 @@ def apply_tarif(document: Any, rows: list[TarifRow]) -> dict[str, str]:
     for name in {m[1] for e in edited if (m := _RATE_KEY.fullmatch(e.key)) is not None}:
         listed = [e for e in rows if e.key.startswith(f"tvoed.{name}[")]
         array = tomlkit.array()
+        value = _value_key(name)
         for number, entry in enumerate(listed):
             array.append(tomlkit.inline_table())
-            array[-1].update({"from": entry.values[0], "percent": entry.values[1]})
-            for part, col in (("from", tarif.VALUE), ("percent", tarif.FIRST_STEP)):
+            array[-1].update({"from": entry.values[0], value: entry.values[1]})
+            for part, col in (("from", tarif.VALUE), (value, tarif.FIRST_STEP)):
                 cells[f"tvoed.{name}[{number}].{part}"] = (
                     f"{spec.TARIF}!{column_letter(col)}{entry.row}"
                 )

@@ -12,7 +12,8 @@ from tomlkit.items import Float as TomlFloat
 from tomlkit.items import Integer as TomlInteger
 
 from kim_budget.importer.book import Reading
-from kim_budget.keys import Measure, key
+from kim_budget.keys import key
+from kim_budget.measures import Measure
 from kim_budget.validate import month_text
 
 

@@ -11,7 +11,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from kim_budget.keys import Key, Measure
+from kim_budget.keys import Key
+from kim_budget.measures import Measure
 from kim_budget.messages import printable, quoted
 from kim_budget.validate import month_text
 

@@ -31,7 +31,8 @@ def lay_out_workbook(scenario: Scenario) -> ScenarioBook:
         book.sheets[0], scenario, laid.inputs, laid.years, laid.months.fte_cap, laid.master
     )
     haushalt.define_names(book.names, scenario, laid.years)
-    book.names[spec.RATE_NAME] = laid.inputs.rate_per_fte
+    if laid.inputs.rate_per_fte is not None:
+        book.names[spec.RATE_NAME] = laid.inputs.rate_per_fte
     if laid.inputs.annual_cost_per_fte is not None:
         book.names[spec.COST_NAME] = laid.inputs.annual_cost_per_fte
     book.names[spec.MASTER_NAME] = laid.master

@@ -103,7 +103,8 @@ class Inputs:
     annual_cost_per_fte: Ref | None
     cost_increases: tuple[IncreaseRefs, ...]
     positions: tuple[PositionRefs, ...]
-    rate_per_fte: Ref
+    rate_per_fte: Ref | None
+    """The lump sum per funded VZÄ (with a funding share: its maximum); None when not given."""
     max_fte: Ref | None
     share: ShareRefs | None
     cap_at_cost: Ref
@@ -113,6 +114,26 @@ class Inputs:
     rows: tuple[InputRow, ...]
     changed: Range
     """The markers of every input (1 where it differs from the scenario file)."""
+    material: MaterialRefs
+    funding_terms: FundingTerms
+
+
+@dataclass(frozen=True)
+class MaterialRefs:
+    """The cells of the workplace's Sachkosten and the overhead surcharge."""
+
+    per_fte: Ref
+    increases: tuple[IncreaseRefs, ...]
+    overhead_percent: Ref
+
+
+@dataclass(frozen=True)
+class FundingTerms:
+    """The cells of a funding share and of the grant's end, when the scenario has them."""
+
+    percent_of_cost: Ref | None = None
+    covers_material: Ref | None = None
+    end: Ref | None = None
 
 
 class _Rows:
@@ -245,6 +266,30 @@ def _funding_cap(rows: _Rows, scenario: Scenario) -> tuple[Ref | None, ShareRefs
     )
 
 
+def _material(rows: _Rows, scenario: Scenario) -> MaterialRefs:
+    """Sachkosten (always shown, 0 when the file has none, so that they can be entered here)
+    and the overhead surcharge for the full cost."""
+    cost = scenario.cost
+    rows.section("Sachkosten und Gemeinkosten")
+    per_fte = rows.add("cost.material_per_fte", cost.material_per_fte)
+    increases = _increases(
+        rows, cost.material_increases, "cost.material_increases", "Sachkostensteigerung"
+    )
+    overhead = rows.add("cost.overhead_percent", cost.overhead_percent)
+    return MaterialRefs(per_fte, increases, overhead)
+
+
+def _funding_terms(rows: _Rows, scenario: Scenario) -> FundingTerms:
+    funding = scenario.funding
+    percent = covers = end = None
+    if funding.percent_of_cost is not None:
+        percent = rows.add("funding.percent_of_cost", funding.percent_of_cost)
+        covers = rows.add("funding.covers_material", funding.covers_material)
+    if funding.end is not None:
+        end = rows.add("funding.end", funding.end)
+    return FundingTerms(percent, covers, end)
+
+
 def _offset(rows: _Rows, scenario: Scenario) -> Range:
     rows.section("Deckung des Eigenanteils im laufenden Personalhaushalt")
     first = rows.row
@@ -306,8 +351,15 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         general_cost = rows.add("cost.annual_cost_per_fte", scenario.cost.annual_cost_per_fte)
     cost_increases = _increases(rows, scenario.cost.increases, "cost.increases", "Kostensteigerung")
     positions = _positions(rows, scenario, general_cost)
+    material = _material(rows, scenario)
     rows.section("Förderung")
-    rate = rows.add("funding.rate_per_fte", scenario.funding.rate_per_fte)
+    funding = scenario.funding
+    rate = (
+        None
+        if funding.rate_per_fte is None
+        else rows.add("funding.rate_per_fte", funding.rate_per_fte)
+    )
+    terms = _funding_terms(rows, scenario)
     max_fte, share = _funding_cap(rows, scenario)
     cap_at_cost = rows.add("funding.cap_at_cost", scenario.funding.cap_at_cost)
     funding_increases = _increases(
@@ -345,4 +397,6 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         tolerance,
         tuple(rows.entries),
         changed,
+        material,
+        terms,
     )

@@ -8,6 +8,7 @@ year. Every row is one formula across the months; the lines themselves are in `l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kim_budget import lines
@@ -21,6 +22,17 @@ ACCOUNTS = {line.key: line.label for line in spec.ACCOUNT_LINES}
 
 
 @dataclass(frozen=True)
+class Ceilings:
+    """The rows of the contribution ceilings: the pension part of the social-insurance rate, the
+    monthly ceilings of each month's year, and the months up to the bonus's payment month."""
+
+    pension_part_rate: int
+    health_month: int
+    pension_month: int
+    up_to_bonus: int
+
+
+@dataclass(frozen=True)
 class Axis:
     """The rows every graded position reads: month, year, calendar month, rates, cost index."""
 
@@ -31,6 +43,7 @@ class Axis:
     social_rate: int
     pension_rate: int
     cost_index: int
+    ceilings: Ceilings
 
 
 @dataclass(frozen=True)
@@ -58,18 +71,146 @@ class GradedRows:
 
 def rate_rows(t: Timeline, pay: PayRefs, year_row: int) -> tuple[int, int, int]:
     """The rates of each month's year: Jahressonderzahlung, social insurance, pension fund."""
-
-    def row(label: str, rates: RateRows) -> int:
-        def rate(col: int) -> Expr:
-            year = t.sheet.ref(year_row, col, fix_col=False)
-            return lines.rate_of_year(year, rates.years, rates.percents)
-
-        return t.add(f"{label}: Satz des Jahres", "%", formats.PERCENT, rate)
-
     return (
-        row("Jahressonderzahlung", pay.bonus),
-        row("Sozialversicherung", pay.social_insurance),
-        row("Zusatzversorgung", pay.pension_fund),
+        _of_year(
+            t, "Jahressonderzahlung: Satz des Jahres", "%", formats.PERCENT, pay.bonus, year_row
+        ),
+        _of_year(
+            t,
+            "Sozialversicherung: Satz des Jahres",
+            "%",
+            formats.PERCENT,
+            pay.social_insurance,
+            year_row,
+        ),
+        _of_year(
+            t, "Zusatzversorgung: Satz des Jahres", "%", formats.PERCENT, pay.pension_fund, year_row
+        ),
+    )
+
+
+def _of_year(t: Timeline, label: str, unit: str, fmt: str, rates: RateRows, year_row: int) -> int:
+    def rate(col: int) -> Expr:
+        year = t.sheet.ref(year_row, col, fix_col=False)
+        return lines.rate_of_year(year, rates.years, rates.percents)
+
+    return t.add(label, unit, fmt, rate)
+
+
+def _per_month(t: Timeline, yearly: int) -> Callable[[int], Expr]:
+    return lambda col: lines.monthly_ceiling(t.here(yearly, col))
+
+
+def ceiling_rows(t: Timeline, pay: PayRefs, year_row: int, month_number_row: int) -> Ceilings:
+    """The rows that apply the contribution ceilings (§ 223 SGB V, § 23a SGB IV)."""
+    part = _of_year(
+        t,
+        "Sozialversicherung: davon Renten- und Arbeitslosenversicherung",
+        "%",
+        formats.PERCENT,
+        pay.pension_unemployment,
+        year_row,
+    )
+    yearly = [
+        _of_year(
+            t, f"Beitragsbemessungsgrenze {what}: Jahr", "€/Jahr", formats.EURO, rates, year_row
+        )
+        for what, rates in (
+            ("Kranken-/Pflegeversicherung", pay.health_ceiling),
+            ("Renten-/Arbeitslosenversicherung", pay.pension_ceiling),
+        )
+    ]
+    names = ("Kranken-/Pflegeversicherung", "Renten-/Arbeitslosenversicherung")
+    monthly = [
+        t.add(f"Beitragsbemessungsgrenze {what}: Monat", "€", formats.EURO, _per_month(t, row))
+        for what, row in zip(names, yearly, strict=True)
+    ]
+    up_to = t.add(
+        "Bis zum Auszahlungsmonat der Jahressonderzahlung",
+        "Flag",
+        formats.FLAG,
+        lambda col: lines.up_to_month(
+            t.sheet.ref(month_number_row, col, fix_col=False), pay.bonus_month
+        ),
+    )
+    return Ceilings(part, monthly[0], monthly[1], up_to)
+
+
+def _assessed(t: Timeline, pay: int, ceiling: int, fte: Ref) -> Callable[[int], Expr]:
+    return lambda col: lines.assessed_pay(t.here(pay, col), t.here(ceiling, col), fte)
+
+
+def _assessed_bonus(
+    t: Timeline, bonus: int, ceiling: int, fte: Ref, so_far: tuple[int, int]
+) -> Callable[[int], Expr]:
+    months, used = so_far
+    return lambda col: lines.assessed_bonus(
+        t.here(bonus, col), t.here(ceiling, col), fte, t.here(months, col), t.here(used, col)
+    )
+
+
+def _social_insurance(
+    t: Timeline,
+    position: GradedRefs,
+    active: int,
+    axis: Axis,
+    ongoing_parts: tuple[int, int, int],
+    bonus: int,
+) -> int:
+    """The employer's social insurance: the monthly pay assessed up to each ceiling, the
+    Jahressonderzahlung up to what the pro-rata ceiling of the months so far leaves."""
+    here, name, c = t.here, position.name, axis.ceilings
+
+    def year(col: int) -> Ref:
+        return t.sheet.ref(axis.year_row, col, fix_col=False)
+
+    def so_far(row: int) -> Callable[[int], Expr]:
+        return lambda col: lines.sum_of_months_where(
+            t.periods(row), t.periods(axis.year_row), year(col), t.periods(c.up_to_bonus), 1
+        )
+
+    ongoing = t.add(
+        f"Laufendes Entgelt (ohne Jahressonderzahlung): {name}",
+        "€",
+        formats.EURO,
+        lambda col: lines.sum_of([here(row, col) for row in ongoing_parts]),
+    )
+    months = t.add(
+        f"Besetzte Monate bis zum Auszahlungsmonat: {name}", "Monate", formats.COUNT, so_far(active)
+    )
+    bases = []
+    for what, ceiling in (("KV/PV", c.health_month), ("RV/AV", c.pension_month)):
+        assessed = t.add(
+            f"Beitragspflichtiges laufendes Entgelt {what}: {name}",
+            "€",
+            formats.EURO,
+            _assessed(t, ongoing, ceiling, position.fte),
+        )
+        used = t.add(
+            f"Beitragspflichtiges Entgelt {what} bis zum Auszahlungsmonat: {name}",
+            "€",
+            formats.EURO,
+            so_far(assessed),
+        )
+        bonus_part = t.add(
+            f"Beitragspflichtige Jahressonderzahlung {what}: {name}",
+            "€",
+            formats.EURO,
+            _assessed_bonus(t, bonus, ceiling, position.fte, (months, used)),
+        )
+        bases.append((assessed, bonus_part))
+    (health, health_bonus), (pension, pension_bonus) = bases
+    return t.add(
+        f"{ACCOUNTS['Sozialversicherung']}: {name}",
+        "€",
+        formats.EURO,
+        lambda col: lines.social_insurance(
+            here(health, col) + here(health_bonus, col),
+            here(pension, col) + here(pension_bonus, col),
+            here(axis.social_rate, col),
+            here(c.pension_part_rate, col),
+        ),
+        total=True,
     )
 
 
@@ -137,7 +278,7 @@ def position_rows(
         f"Leistungsentgelt: {name}",
         "€",
         formats.EURO,
-        lambda col: lines.share_of(here(tabelle, col), pay.performance_pay),
+        lambda col: lines.share_of(here(tabelle, col) + here(zulage, col), pay.performance_pay),
         total=True,
     )
     base_month = t.add(
@@ -229,13 +370,7 @@ def position_rows(
         ),
         total=True,
     )
-    social = t.add(
-        f"{ACCOUNTS['Sozialversicherung']}: {name}",
-        "€",
-        formats.EURO,
-        lambda col: lines.share_of(here(entgelte, col), here(axis.social_rate, col)),
-        total=True,
-    )
+    social = _social_insurance(t, position, active, axis, (tabelle, zulage, leistung), bonus)
     pension = t.add(
         f"{ACCOUNTS['Versorgungskasse']}: {name}",
         "€",

@@ -1,7 +1,10 @@
 """Sheet "Haushalt": one column per Haushaltsjahr, summed from the monthly calculation.
 
-Rows: Personalaufwand, Förderung, Eigenanteil, Deckung, Haushaltsbelastung. The defined names
-`Personalaufwand_Y`, `Foerderung_Y`, `Eigenanteil_Y` and `Haushaltsbelastung_Y` point here.
+Rows: Personalaufwand, Sachaufwand, Förderung, Eigenanteil, Deckung, Haushaltsbelastung, and
+for comparison the full cost (Gemeinkosten, Vollkosten, Eigenanteil bei Vollkosten). The
+defined names `Personalaufwand_Y`, `Sachaufwand_Y`, `Foerderung_Y`, `Eigenanteil_Y`,
+`Haushaltsbelastung_Y`, `Gemeinkosten_Y`, `Vollkosten_Y` and `Eigenanteil_Vollkosten_Y` point
+here.
 """
 
 from __future__ import annotations
@@ -69,11 +72,14 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
         else:
             result(key, summed(row))
     result("Personalaufwand", summed(months.personalaufwand))
+    result("Sachaufwand", summed(months.sachaufwand))
     result("Foerderung", summed(months.foerderung))
     result(
         "Eigenanteil",
-        lambda col: lines.difference(
-            t.here(rows["Personalaufwand"], col), t.here(rows["Foerderung"], col)
+        lambda col: lines.eigenanteil(
+            t.here(rows["Personalaufwand"], col),
+            t.here(rows["Sachaufwand"], col),
+            t.here(rows["Foerderung"], col),
         ),
     )
     rows["Gedeckt"] = t.add(
@@ -92,11 +98,42 @@ def lay_out(sheet: Sheet, scenario: Scenario, inputs: Inputs, months: monate.Mon
             t.here(rows["Eigenanteil"], col), t.here(rows["Deckung"], col)
         ),
     )
+    _full_cost(t, inputs, rows, result)
     for key in spec.NEGATIVE_HIGHLIGHTED:
         area = f"{column_letter(TOTAL)}{rows[key]}:{column_letter(t.last_col)}{rows[key]}"
         sheet.conditional.append((area, "negative"))
     sheet.freeze = (YEAR_ROW + 1, t.first_col)
     return YearRows(sheet.name, t.first_col, t.last_col, rows)
+
+
+def _full_cost(
+    t: Timeline,
+    inputs: Inputs,
+    rows: dict[str, int],
+    result: Callable[[str, Callable[[int], Term]], None],
+) -> None:
+    """The full cost, for comparison only: Gemeinkosten are calculated, no expense."""
+    t.section("Vollkosten (kalkulatorisch, für den Vergleich der Kosten)")
+    result(
+        "Gemeinkosten",
+        lambda col: lines.gemeinkosten(
+            t.here(rows["Personalaufwand"], col), inputs.material.overhead_percent
+        ),
+    )
+    result(
+        "Vollkosten",
+        lambda col: lines.vollkosten(
+            t.here(rows["Personalaufwand"], col),
+            t.here(rows["Sachaufwand"], col),
+            t.here(rows["Gemeinkosten"], col),
+        ),
+    )
+    result(
+        "Eigenanteil_Vollkosten",
+        lambda col: lines.difference(
+            t.here(rows["Vollkosten"], col), t.here(rows["Foerderung"], col)
+        ),
+    )
 
 
 def define_names(names: dict[str, Ref], scenario: Scenario, years: YearRows) -> None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from kim_budget import lines
 from kim_budget.formula import Range, Ref, Term, column_letter
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import entgelt, formats, spec
-from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs, ShareRefs
+from kim_budget.workbook import entgelt, foerderung, formats, spec
+from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs
+from kim_budget.workbook.foerderung import FundingRows
 from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.tarif import PayRefs
 from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline
@@ -22,7 +23,8 @@ NAME = spec.MONATE
 CONSTANT, FIRST_MONTH = TOTAL, FIRST_PERIOD
 MONTH_ROW, YEAR_ROW = 5, 6
 NOTE = (
-    "Beträge in € (positiv); Eigenanteil = Personalaufwand − Förderung (Aufwand − Ertrag). "
+    "Beträge in € (positiv); Eigenanteil = Personalaufwand + Sachaufwand − Förderung "
+    "(Aufwand − Ertrag). "
     "Flags: 1 = in Kraft, 0 = nicht. Spalte C: Anker der Zeitachse bzw. Summe der Monate."
 )
 
@@ -47,6 +49,8 @@ class MonthRows:
     graded: tuple[tuple[int, int], ...] = ()
     """Each graded position's "Besetzt" row and its row of the pay table in force (0 = none)."""
     year_row: int = YEAR_ROW
+    sachaufwand: int = 0
+    funding: FundingRows | None = None
 
     def row_range(self, row: int) -> Range:
         """The month columns of one row."""
@@ -125,16 +129,6 @@ def _each_position(
     return made
 
 
-def _share_cap(t: Timeline, share: ShareRefs) -> Ref:
-    """The funded-VZÄ cap derived from the population share, in the constant column."""
-    row = t.row
-    t.sheet.put(row, LABEL, "Förderfähige VZÄ höchstens (Anteil nach Einwohnern)", role="label")
-    t.sheet.put(row, UNIT, "VZÄ", role="unit")
-    cap = lines.share_cap(share.district_fte, share.population, share.district_population)
-    t.row += 1
-    return t.sheet.put(row, CONSTANT, cap, formats.VZAE_PLAIN, role="total")
-
-
 def _header(sheet: Sheet, scenario: Scenario) -> None:
     sheet.put(1, LABEL, f"Monatsrechnung – {scenario.title}", role="title")
     sheet.put(2, LABEL, NOTE, role="note")
@@ -151,7 +145,10 @@ def _pay_axis(t: Timeline, pay: PayRefs, cost_index: int) -> entgelt.Axis:
         lambda col: lines.calendar_month(_month(t.sheet, col)),
     )
     bonus, social, pension = entgelt.rate_rows(t, pay, YEAR_ROW)
-    return entgelt.Axis(MONTH_ROW, YEAR_ROW, month_number, bonus, social, pension, cost_index)
+    ceilings = entgelt.ceiling_rows(t, pay, YEAR_ROW, month_number)
+    return entgelt.Axis(
+        MONTH_ROW, YEAR_ROW, month_number, bonus, social, pension, cost_index, ceilings
+    )
 
 
 def _graded(
@@ -259,60 +256,39 @@ def lay_out(
         total=True,
     )
 
-    t.section("Förderung")
-    fte_rows = _each_position(
+    t.section("Sachaufwand")
+    material_index = _index_rows(t, inputs.material.increases, "Sachkostenindex")
+    materials = _each_position(
         t,
         positions,
-        ("Geförderte VZÄ", "VZÄ", formats.VZAE_PLAIN),
-        lambda col, p, flag: lines.funded_share(lines.filled_fte(here(flag, col), p.fte), p.funded),
+        ("Sachaufwand", "€", formats.EURO),
+        lambda col, p, flag: lines.sachaufwand(
+            here(flag, col), p.fte, inputs.material.per_fte, here(material_index, col)
+        ),
         rows=active,
-    )
-    cap: Ref | None = inputs.max_fte if inputs.share is None else _share_cap(t, inputs.share)
-    funded_fte = t.add(
-        "Geförderte VZÄ" + (" (höchstens Obergrenze)" if cap is not None else ""),
-        "VZÄ",
-        formats.VZAE_PLAIN,
-        lambda col: lines.capped_fte(lines.sum_of(t.span(fte_rows, col)), cap),
-    )
-    before_cap = t.add(
-        "Förderung nach Pauschale",
-        "€",
-        formats.EURO,
-        lambda col: lines.foerderung_before_cap(
-            here(funded_fte, col), inputs.rate_per_fte, here(funding_index, col)
-        ),
         total=True,
     )
-    cost_rows = _each_position(
-        t,
-        positions,
-        ("Personalaufwand gefördert", "€", formats.EURO),
-        lambda col, p, cost: lines.funded_share(here(cost, col), p.funded),
-        rows=costs,
-    )
-    funded_cost = t.add(
-        "Personalaufwand geförderter Stellen",
+    sachaufwand = t.add(
+        "Sachaufwand gesamt",
         "€",
         formats.EURO,
-        lambda col: lines.sum_of(t.span(cost_rows, col)),
-        total=True,
-    )
-    foerderung = t.add(
-        "Förderung (Ertrag)",
-        "€",
-        formats.EURO,
-        lambda col: lines.foerderung(
-            here(before_cap, col), inputs.cap_at_cost, here(funded_cost, col)
-        ),
+        lambda col: lines.sum_of(t.span(materials, col)),
         total=True,
     )
 
+    funding = foerderung.lay_out(
+        t, inputs, foerderung.MonthInputs(MONTH_ROW, active, funding_index, costs, materials)
+    )
+    cap, funded_fte, foerderung_row = funding.cap, funding.funded_fte, funding.foerderung
+
     t.section("Ergebnis")
     eigenanteil = t.add(
-        "Eigenanteil (Personalaufwand − Förderung)",
+        "Eigenanteil (Personalaufwand + Sachaufwand − Förderung)",
         "€",
         formats.EURO,
-        lambda col: lines.difference(here(personalaufwand, col), here(foerderung, col)),
+        lambda col: lines.eigenanteil(
+            here(personalaufwand, col), here(sachaufwand, col), here(foerderung_row, col)
+        ),
         total=True,
     )
     last = column_letter(t.last_col)
@@ -325,11 +301,13 @@ def lay_out(
         FIRST_MONTH,
         t.last_col,
         personalaufwand,
-        foerderung,
+        foerderung_row,
         eigenanteil,
         funded_fte,
         cap,
         tuple(active),
         _account_rows(t, graded, costs) if graded else None,
         tuple((active[index], rows.table_number) for index, rows in graded.items()),
+        sachaufwand=sachaufwand,
+        funding=funding,
     )

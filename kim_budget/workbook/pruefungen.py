@@ -95,6 +95,76 @@ def _account_checks(
     )
 
 
+def _full_cost_checks(
+    checks: _Checks,
+    sheet: Sheet,
+    inputs: Inputs,
+    months: monate.MonthRows,
+    years: haushalt.YearRows,
+    tolerance: Ref,
+) -> None:
+    """Vollkosten add up: recomputed from the months' Personal- and Sachaufwand and the
+    surcharge on "Annahmen"."""
+    month_years = months.row_range(monate.YEAR_ROW)
+
+    def year(col: int) -> Ref:
+        return sheet.ref(HEADER_ROW, col, fix_col=False)
+
+    def of_months(row: int) -> Callable[[int], Term]:
+        return lambda col: lines.sum_of_year(month_years, year(col), months.row_range(row))
+
+    def here(row: int, col: int) -> Ref:
+        return sheet.ref(row, col, fix_row=False, fix_col=False)
+
+    personal = checks.per_year(
+        "Personalaufwand laut Monaten", "€", formats.EURO, of_months(months.personalaufwand)
+    )
+    material = checks.per_year(
+        "Sachaufwand laut Monaten", "€", formats.EURO, of_months(months.sachaufwand)
+    )
+
+    def gap(col: int) -> Term:
+        expected = lines.vollkosten(
+            here(personal, col),
+            here(material, col),
+            lines.gemeinkosten(here(personal, col), inputs.material.overhead_percent),
+        )
+        return lines.difference(_in_year(years, col, years.rows["Vollkosten"]), expected)
+
+    difference = checks.per_year(
+        "Vollkosten − (Monate + Gemeinkostenzuschlag)", "€", formats.EURO, gap
+    )
+    checks.check_per_year(
+        "Vollkosten = Personal- und Sachaufwand der Monate + Gemeinkosten",
+        lambda col: lines.within(here(difference, col), tolerance),
+    )
+
+
+def _funding_checks(checks: _Checks, months: monate.MonthRows, tolerance: Ref) -> None:
+    """With a funding share, the funding never exceeds the eligible cost; with a grant end,
+    nothing is funded after it."""
+    funding = months.funding
+    if funding is None:
+        return
+    foerderung = months.row_range(months.foerderung)
+    if funding.eligible is not None:
+        above = checks.value(
+            "Förderung über den förderfähigen Kosten (größte Differenz eines Monats)",
+            "€",
+            formats.EURO,
+            lines.largest_of(months.row_range(funding.above_eligible)),
+        )
+        checks.check("Förderung nie über den förderfähigen Kosten", lines.at_most(above, tolerance))
+    if funding.in_period is not None:
+        after = checks.value(
+            "Förderung nach dem letzten geförderten Monat",
+            "€",
+            formats.EURO,
+            lines.outside_period(months.row_range(funding.in_period), foerderung),
+        )
+        checks.check("Keine Förderung nach dem Förderende", lines.within(after, tolerance))
+
+
 def _pay_checks(checks: _Checks, months: monate.MonthRows, pay: PayRefs) -> None:
     """Every month a graded position is filled has a pay table; tables and rates run forward."""
     checks.section("Tarif")
@@ -109,7 +179,15 @@ def _pay_checks(checks: _Checks, months: monate.MonthRows, pay: PayRefs) -> None
             "Jede besetzte Stelle hat eine gültige Entgelttabelle", lines.equal_to_zero(missing)
         )
     ranges = [tables.valid_from for tables in pay.grades.values()]
-    ranges += [rates.years for rates in (pay.bonus, pay.social_insurance, pay.pension_fund)]
+    listed = (
+        pay.bonus,
+        pay.social_insurance,
+        pay.pension_fund,
+        pay.pension_unemployment,
+        pay.health_ceiling,
+        pay.pension_ceiling,
+    )
+    ranges += [rates.years for rates in listed]
     for area in ranges:
         cells = area.cells()
         for earlier, later in itertools.pairwise(cells):
@@ -150,6 +228,7 @@ def lay_out(
     checks.section("Summe der Haushaltsjahre gegen Summe der Monate")
     month_rows = {
         "Personalaufwand": months.personalaufwand,
+        "Sachaufwand": months.sachaufwand,
         "Foerderung": months.foerderung,
         "Eigenanteil": months.eigenanteil,
     }
@@ -182,21 +261,23 @@ def lay_out(
         ),
     )
     gap = checks.per_year(
-        "Eigenanteil laut Monaten − (Personalaufwand − Förderung)",
+        "Eigenanteil laut Monaten − (Personalaufwand + Sachaufwand − Förderung)",
         "€",
         formats.EURO,
         lambda col: lines.difference(
             here(from_months, col),
-            lines.difference(
+            lines.eigenanteil(
                 _in_year(years, col, rows["Personalaufwand"]),
+                _in_year(years, col, rows["Sachaufwand"]),
                 _in_year(years, col, rows["Foerderung"]),
             ),
         ),
     )
     checks.check_per_year(
-        "Eigenanteil = Personalaufwand − Förderung",
+        "Eigenanteil = Personalaufwand + Sachaufwand − Förderung",
         lambda col: lines.within(here(gap, col), tolerance),
     )
+    _full_cost_checks(checks, sheet, inputs, months, years, tolerance)
     # Deckung recomputed from the inputs: the Eigenanteil of the months where "Annahmen" marks
     # the year as covered, else 0. Fails when "Haushalt" covers a wrong year or amount.
     expected = checks.per_year(
@@ -236,6 +317,7 @@ def lay_out(
     checks.check("Kein negativer Personalaufwand", lines.not_negative(lowest))
     if months.accounts is not None:
         _account_checks(checks, sheet, months, years, tolerance)
+    _funding_checks(checks, months, tolerance)
     if pay is not None:
         _pay_checks(checks, months, pay)
 

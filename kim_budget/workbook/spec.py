@@ -124,6 +124,9 @@ class ResultLine:
     """Shown only when positions are priced from the pay tables."""
     account: str | None = None
     """The NKF account the line is booked on, where it is one account."""
+    full_cost: bool = False
+    """Part of the full cost (Sachkosten, Gemeinkosten): on the cover, in the comparison and
+    the texts only when a scenario gives Sachkosten or a Gemeinkostenzuschlag."""
 
     @property
     def label(self) -> str:
@@ -154,6 +157,14 @@ RESULT_LINES = (
     ResultLine(
         "Personalaufwand", "Personalaufwand", "Aufwand", charted=True, checked_against_months=True
     ),
+    ResultLine(
+        "Sachaufwand",
+        "Sachaufwand",
+        "Aufwand, Konto 543",
+        account="543",
+        checked_against_months=True,
+        full_cost=True,
+    ),
     ResultLine("Foerderung", "Förderung", "Ertrag", charted=True, checked_against_months=True),
     ResultLine(
         "Eigenanteil",
@@ -165,13 +176,37 @@ RESULT_LINES = (
     ),
     ResultLine("Deckung", "Deckung im laufenden Personalhaushalt", published=False),
     ResultLine("Haushaltsbelastung", "Haushaltsbelastung", "Eigenanteil − Deckung", compared=True),
+    ResultLine(
+        "Gemeinkosten",
+        "Gemeinkosten",
+        "kalkulatorisch, Zuschlag auf den Personalaufwand",
+        full_cost=True,
+    ),
+    ResultLine(
+        "Vollkosten",
+        "Vollkosten",
+        "Personal- und Sachaufwand + Gemeinkosten",
+        compared=True,
+        full_cost=True,
+    ),
+    ResultLine(
+        "Eigenanteil_Vollkosten",
+        "Eigenanteil bei Vollkosten",
+        "Vollkosten − Förderung",
+        full_cost=True,
+    ),
 )
 """The results per Haushaltsjahr, in the order of the sheets."""
 
 
-def result_lines(graded: bool) -> tuple[ResultLine, ...]:
-    """The result lines of a scenario: the account lines only when it is priced by grade."""
-    return tuple(line for line in RESULT_LINES if graded or not line.graded_only)
+def result_lines(graded: bool, full_cost: bool = True) -> tuple[ResultLine, ...]:
+    """The result lines of a scenario: the account lines only when it is priced by grade, the
+    full-cost lines only when it gives Sachkosten or Gemeinkosten."""
+    return tuple(
+        line
+        for line in RESULT_LINES
+        if (graded or not line.graded_only) and (full_cost or not line.full_cost)
+    )
 
 
 NEGATIVE_HIGHLIGHTED = ("Eigenanteil", "Haushaltsbelastung")

@@ -2,18 +2,20 @@
 
 Columns: label | value or valid from | Stufe 1 … Stufe 6 | unit | scenario key | source. The
 pay tables of the grades the positions use (one block of rows per grade, by the month they
-start), the rates per year (Jahressonderzahlung, social insurance, pension fund), the
+start), the rates per year (Jahressonderzahlung, social insurance and its pension part,
+pension fund), the contribution ceilings per year, the
 Leistungsentgelt, the step progression and the bonus months. Monate looks every figure up here,
 so a changed table amount or rate on this sheet moves every figure of the workbook.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kim_budget import lines
 from kim_budget.formula import Range, Ref
-from kim_budget.pay import STEPS, PayRules, Rate
+from kim_budget.pay import STEPS, Ceiling, PayRules, Rate
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, spec
 from kim_budget.workbook.grid import Content, Sheet, Validation
@@ -25,13 +27,14 @@ UNIT, KEY, SOURCE = FIRST_STEP + STEPS, FIRST_STEP + STEPS + 1, FIRST_STEP + STE
 FIRST_ROW = 5
 SHIPPED = "kim-budget, Tariftabellen (docs/sources.md)"
 LIMITS = (
-    "Grenzen: Beitragsbemessungsgrenzen der Sozialversicherung sind nicht berücksichtigt (bei "
-    "hohen Entgelten zu hohe Sozialversicherung); das Leistungsentgelt (§ 18 TVöD: 2 % der "
-    "Entgelte des Vorjahres) ist monatlich auf das laufende Tabellenentgelt verteilt."
+    "Grenzen: das Leistungsentgelt (§ 18 TVöD: 2 % der ständigen Monatsentgelte des Vorjahres) "
+    "ist monatlich auf Tabellenentgelt und Zulage verteilt; die Beitragsbemessungsgrenzen gelten "
+    "je Stelle wie für eine Person (über 1 VZÄ: wie für Vollzeitstellen)."
 )
 
 AMOUNT_RULE = money_rule("Tabellenentgelt", "€ je Monat bei Vollzeit, größer als 0.", 100_000)
 RATE_RULE = percent_rule("Satz in %", "Prozent des Entgelts, von 0 bis 100.", 0)
+CEILING_RULE = money_rule("Betrag je Jahr", "Beitragsbemessungsgrenze in € je Jahr.", 1_000_000)
 YEAR_RULE = integer_rule("Jahr", "Das Jahr, ab dem der Satz gilt (2000 bis 2100).", 2000, 2100)
 
 
@@ -62,6 +65,9 @@ class PayRefs:
     bonus: RateRows
     social_insurance: RateRows
     pension_fund: RateRows
+    pension_unemployment: RateRows
+    health_ceiling: RateRows
+    pension_ceiling: RateRows
     performance_pay: Ref
     step_starts: Range
     """The month of the career at which each Stufe begins (Stufe 1 at 0)."""
@@ -131,15 +137,26 @@ def _tables(rows: _Rows, rules: PayRules, grades: list[str]) -> dict[str, GradeT
     return found
 
 
-def _rates(rows: _Rows, label: str, key: str, rates: tuple[Rate, ...]) -> RateRows:
+def _rates(rows: _Rows, label: str, key: str, rates: Sequence[Rate | Ceiling]) -> RateRows:
+    """One list of yearly values: rates in %, or ceilings in € per year."""
     first = rows.row
     for number, rate in enumerate(rates):
+        if isinstance(rate, Ceiling):
+            value, fmt, rule, unit, what = (
+                rate.amount,
+                formats.EURO,
+                CEILING_RULE,
+                "€/Jahr",
+                "Betrag",
+            )
+        else:
+            value, fmt, rule, unit, what = rate.percent, formats.PERCENT, RATE_RULE, "%", "Satz"
         values: list[tuple[int, Content, str | None, Validation | None]] = [
             (VALUE, rate.start, formats.YEAR, YEAR_RULE),
-            (FIRST_STEP, rate.percent, formats.PERCENT, RATE_RULE),
+            (FIRST_STEP, value, fmt, rule),
         ]
         source = _source(rate.source or "Szenariodatei")
-        rows.put(f"{label} ab (Jahr) / Satz", values, "%", f"{key}[{number}]", source)
+        rows.put(f"{label} ab (Jahr) / {what}", values, unit, f"{key}[{number}]", source)
     last = rows.row - 1
     return RateRows(
         rows.sheet.column_range(VALUE, first, last),
@@ -196,6 +213,19 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
         rows, "Sozialversicherung (Arbeitgeber)", "tvoed.social_insurance", rules.social_insurance
     )
     pension = _rates(rows, "Zusatzversorgung (RZVK)", "tvoed.pension_fund", rules.pension_fund)
+    pension_part = _rates(
+        rows,
+        "davon Renten- und Arbeitslosenversicherung",
+        "tvoed.pension_unemployment",
+        rules.pension_unemployment,
+    )
+    rows.section("Beitragsbemessungsgrenzen (€ je Jahr; gelten ab dem Jahr in Spalte B)")
+    health_ceiling = _rates(
+        rows, "Kranken- und Pflegeversicherung", "tvoed.health_ceiling", rules.health_ceiling
+    )
+    pension_ceiling = _rates(
+        rows, "Renten- und Arbeitslosenversicherung", "tvoed.pension_ceiling", rules.pension_ceiling
+    )
     rows.section("Weitere Regeln")
     performance = rows.put(
         "Leistungsentgelt (§ 18 TVöD)",
@@ -227,6 +257,9 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
         bonus,
         social,
         pension,
+        pension_part,
+        health_ceiling,
+        pension_ceiling,
         sheet.ref(performance, VALUE),
         step_starts,
         sheet.ref(base, VALUE),

@@ -7,7 +7,7 @@ reference to "Annahmen" or "Haushalt", so the summary follows any change of an i
 from __future__ import annotations
 
 from kim_budget import __version__, lines
-from kim_budget.formula import Ref, column_letter
+from kim_budget.formula import Range, Ref, column_letter
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt, spec, timeline
 from kim_budget.workbook.annahmen import Inputs
@@ -37,15 +37,15 @@ NOTES = (
     "(negativ, wenn die Förderung die Kosten übersteigt).",
     "Alle Zahlen sind Formeln: Eingaben stehen auf „Annahmen“, die Monatsrechnung auf "
     "„Monate“, die Jahressummen auf „Haushalt“, die Prüfungen auf „Prüfungen“.",
-    "Grenzen des Modells: Personalkosten als Jahreswert je VZÄ (Arbeitgeber-Gesamtkosten); "
-    "Förderung ab Besetzung monatsanteilig; ganze Monate, keine Tagesgenauigkeit; "
-    "Steigerungen wirken ab ihrem Monat.",
+    "Grenzen des Modells: Kosten je VZÄ als Jahreswert oder nach TVöD; Förderung ab "
+    "Besetzung monatsanteilig; Gemeinkosten nur kalkulatorisch; ganze Monate; Steigerungen "
+    "ab ihrem Monat.",
     "Die Blätter sind ohne Kennwort geschützt, nur die Eingabezellen auf „Annahmen“ sind "
     "freigegeben; der Schutz lässt sich bewusst aufheben (Überprüfen › Blattschutz aufheben).",
 )
 
 
-def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None) -> int:
+def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None, full_cost: bool) -> int:
     """The key assumptions as a small table: Annahme | Einheit | Wert | ab | bis."""
     sheet.put(row, LABEL, "Wesentliche Annahmen", role="section")
     row += 1
@@ -71,10 +71,56 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None) -> int
         entries.append(
             ("Kostensteigerung", "%", increase.percent, formats.PERCENT, increase.start, None)
         )
+    material = inputs.material
+    if full_cost:
+        entries.append(
+            ("Sachkosten je VZÄ und Jahr", "€/VZÄ/Jahr", material.per_fte, formats.EURO, None, None)
+        )
+        for increase in material.increases:
+            entries.append(
+                (
+                    "Sachkostensteigerung",
+                    "%",
+                    increase.percent,
+                    formats.PERCENT,
+                    increase.start,
+                    None,
+                )
+            )
+        entries.append(
+            (
+                "Gemeinkostenzuschlag (kalkulatorisch)",
+                "%",
+                material.overhead_percent,
+                formats.PERCENT,
+                None,
+                None,
+            )
+        )
+    terms = inputs.funding_terms
+    if terms.percent_of_cost is not None:
+        entries.append(
+            (
+                "Förderquote der förderfähigen Kosten",
+                "%",
+                terms.percent_of_cost,
+                formats.PERCENT,
+                None,
+                None,
+            )
+        )
     rate = inputs.rate_per_fte
-    entries.append(
-        ("Förderpauschale je VZÄ und Jahr", "€/VZÄ/Jahr", rate, formats.EURO, None, None)
-    )
+    if rate is not None:
+        label = (
+            "Förderpauschale je VZÄ und Jahr"
+            if terms.percent_of_cost is None
+            else "Förderung höchstens je VZÄ und Jahr"
+        )
+        entries.append((label, "€/VZÄ/Jahr", rate, formats.EURO, None, terms.end))
+    elif terms.end is not None:
+        entries.append(
+            ("Förderung bis einschließlich", "Monat", terms.end, formats.MONTH, None, None)
+        )
     for increase in inputs.funding_increases:
         entries.append(
             ("Förderanpassung", "%", increase.percent, formats.PERCENT, increase.start, None)
@@ -114,7 +160,7 @@ def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRow
     row += 1
     series: list[int] = []
     titles: list[str] = []
-    for line in spec.RESULT_LINES:
+    for line in spec.result_lines(scenario.graded, scenario.full_cost):
         key = line.key
         if key not in years.rows:
             continue
@@ -155,7 +201,35 @@ def _same_column(years: haushalt.YearRows, row: int, col: int) -> Ref:
     return Ref(years.sheet, row, col, fix_row=True, fix_col=False)
 
 
-def _cover(sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref) -> int:
+END_LABEL = "Förderung bis einschließlich"
+WITHOUT_LABEL = "Erstes volles Haushaltsjahr ohne Förderung"
+WITHOUT_AMOUNT_LABEL = "Eigenanteil in diesem Jahr"
+FACT_FORMATS = {
+    CHANGED_LABEL: formats.COUNT,
+    END_LABEL: formats.MONTH,
+    WITHOUT_LABEL: formats.YEAR,
+    WITHOUT_AMOUNT_LABEL: formats.EURO,
+}
+
+
+def _without_funding(
+    inputs: Inputs, years: haushalt.YearRows, year_cell: Ref
+) -> list[tuple[str, Content]]:
+    """With a grant end: its month, the first full year without funding (in `year_cell`) and
+    its Eigenanteil."""
+    end = inputs.funding_terms.end
+    if end is None:
+        return []
+    year = lines.first_year_without_funding(end, inputs.first_year)
+    row = years.rows["Eigenanteil"]
+    values = Range(Ref(years.sheet, row, years.first_col), Ref(years.sheet, row, years.last_col))
+    amount = lines.in_horizon(year_cell, inputs.last_year, values, inputs.first_year)
+    return [(END_LABEL, end), (WITHOUT_LABEL, year), (WITHOUT_AMOUNT_LABEL, amount)]
+
+
+def _cover(
+    sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref, years: haushalt.YearRows
+) -> int:
     sheet.put(
         1,
         LABEL,
@@ -173,15 +247,17 @@ def _cover(sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref) -> int
         ("Szenariodatei", scenario.path.name),
         ("SHA-256 der Szenariodatei", scenario.sha256),
         (CHANGED_LABEL, lines.changed_inputs(inputs.changed)),
+    ]
+    year_cell = Ref(sheet.name, 5 + len(facts) + 1, UNIT)  # the second of these facts
+    facts += _without_funding(inputs, years, year_cell)
+    facts += [
         ("Erzeugt mit", f"kim-budget {__version__}"),
         ("Prüfungen (Blatt „Prüfungen“)", lines.status(master)),
     ]
     for row, (label, value) in enumerate(facts, start=5):
         sheet.put(row, LABEL, label, role="label")
-        count = label == CHANGED_LABEL
-        sheet.put(
-            row, UNIT, value, formats.COUNT if count else None, role="calc" if count else "text"
-        )
+        fmt = FACT_FORMATS.get(label)
+        sheet.put(row, UNIT, value, fmt, role="calc" if fmt else "text")
     status_row = 5 + len(facts) - 1
     sheet.conditional.append((f"{column_letter(UNIT)}{status_row}", "fehler"))
     return status_row + 1  # no blank row before the (filled) section title: one page still
@@ -196,8 +272,8 @@ def lay_out(
     master: Ref,
 ) -> None:
     """Write the cover and summary."""
-    row = _cover(sheet, scenario, inputs, master)
-    row = _assumptions(sheet, row, inputs, cap)
+    row = _cover(sheet, scenario, inputs, master, years)
+    row = _assumptions(sheet, row, inputs, cap, scenario.full_cost)
     row = _results(sheet, row, scenario, years)
     for note in NOTES:
         sheet.put(row, LABEL, note, role="note")

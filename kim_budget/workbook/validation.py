@@ -13,7 +13,8 @@ from datetime import date
 
 from kim_budget import german
 from kim_budget.formula import date_to_serial
-from kim_budget.keys import Key, Measure
+from kim_budget.keys import Key
+from kim_budget.measures import Measure
 from kim_budget.workbook import formats
 from kim_budget.workbook.grid import Validation
 
@@ -89,6 +90,20 @@ _SHOWN = {
         "Satz in %",
         "Prozent des Entgelts, von 0 bis 100.",
         "Bitte einen Prozentsatz von 0 bis 100 eingeben.",
+        step=0.01,
+    ),
+    "share": _Shown(
+        formats.PERCENT,
+        "Förderquote in %",
+        "Anteil der förderfähigen Kosten in %, größer als 0 und höchstens 100.",
+        "Bitte einen Prozentsatz größer als 0 und höchstens 100 eingeben (80 bedeutet 80 %).",
+        step=0.01,
+    ),
+    "ceiling": _Shown(
+        formats.EURO,
+        "Betrag je Jahr in €",
+        "Beitragsbemessungsgrenze in Euro je Jahr, größer als 0 und höchstens 1.000.000.",
+        "Bitte einen Betrag größer als 0 € und höchstens 1.000.000 € eingeben.",
         step=0.01,
     ),
     "month": _Shown(

@@ -28,11 +28,16 @@ PURPOSE = (
     "Formel auf die Blätter des jeweiligen Szenarios in dieser Datei (z. B. „Haushalt 1“)."
 )
 CHART_ROWS = 16
-TABLES = tuple(
-    (line.key, f"{line.name} je Haushaltsjahr ({line.explanation})")
-    for line in spec.RESULT_LINES
-    if line.compared
-)
+
+
+def _tables(full_cost: bool) -> list[tuple[str, str, str]]:
+    """The compared result lines (field, key, table title); the full cost only when a scenario
+    gives Sachkosten or a Gemeinkostenzuschlag."""
+    return [
+        (line.field, line.key, f"{line.name} je Haushaltsjahr ({line.explanation})")
+        for line in spec.result_lines(graded=False, full_cost=full_cost)
+        if line.compared
+    ]
 
 
 def _years(laid: Sequence[ScenarioSheets]) -> list[int]:
@@ -150,7 +155,7 @@ def lay_out(sheet: Sheet, laid: Sequence[ScenarioSheets]) -> Ref:
     years = _years(laid)
     row = _scenarios(sheet, 4, laid)
     charted: tuple[int, list[int]] | None = None
-    for key, title in TABLES:
+    for _, key, title in _tables(any(s.scenario.full_cost for s in laid)):
         header, row, scenario_rows = _table(sheet, row, laid, key, title, years)
         charted = charted or (header, scenario_rows)
     assert charted is not None
@@ -181,7 +186,6 @@ RESULTS_PURPOSE = (
 """Two short lines, so that they print within the width of the tables."""
 RESULTS_WIDTHS = {LABEL: 52.0, UNIT: 30.0, TOTAL: 16.0}
 """Column B holds file names, wider than the unit column of the side-by-side comparison."""
-RESULT_FIELDS = tuple((line.field, line.key) for line in spec.RESULT_LINES if line.compared)
 TOLERANCE_CENTS = 100
 """The checks allow a difference of 1/100 € (one cent): sums of amounts in cents."""
 
@@ -252,7 +256,7 @@ def lay_out_results(sheet: Sheet, results: Sequence[Result]) -> Ref:
     years = sorted({entry.year for result in results for entry in result.years})
     row = _cover(sheet, 2 + len(RESULTS_PURPOSE) + 1, results, years)
     checks: list[tuple[str, Expr]] = []
-    for (field, key), (_, title) in zip(RESULT_FIELDS, TABLES, strict=True):
+    for field, key, title in _tables(any(r.scenario.full_cost for r in results)):
         row, check = _result_table(sheet, row, results, field, title, years)
         checks.append((key, check))
     sheet.put(row, LABEL, "Prüfungen", role="section")

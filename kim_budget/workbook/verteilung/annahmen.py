@@ -3,9 +3,10 @@ value | unit | key | note), the populations in one block so that their sum is on
 
 from __future__ import annotations
 
-from kim_budget.district import District
+from kim_budget.district import District, district_key
 from kim_budget.formula import Ref
-from kim_budget.keys import FILLED_FTE, Key, district_key
+from kim_budget.keys import Key
+from kim_budget.measures import FILLED_FTE
 from kim_budget.workbook import formats, spec
 from kim_budget.workbook.grid import Content, Sheet, Validation
 from kim_budget.workbook.validation import number_format, rule_for
