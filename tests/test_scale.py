@@ -8,6 +8,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kim_budget.loader import load_scenario
+from kim_budget.model import compute
 from kim_budget.pipeline import build
 from kim_budget.verify import verify_workbooks
 from kim_budget.verify.formula_rules import typed_value_allowed
@@ -157,3 +159,45 @@ def test_eight_scenarios_stay_side_by_side(tmp_path: Path) -> None:
     assert names[0] == "Vergleich"
     assert names[-4:] == ["Annahmen 8", "Monate 8", "Haushalt 8", "Prüfungen 8"]
     assert len(names) == 1 + 8 * 4
+
+
+def test_twenty_graded_positions_keep_every_formula_short(tmp_path: Path) -> None:
+    """The most positions a file may hold, each priced from the pay tables: the accounts' sums
+    over twenty posts and the master check over their checks come in readable parts, and the
+    file still passes every rule."""
+    posts = "".join(
+        f'[[positions]]\nname = "Case Management {number}"\nfte = 1.0\nstart = "2025-01"\n'
+        'grade = "S 12"\nstep = 1\nstep_since = "2025-01"\n'
+        for number in range(1, 21)
+    )
+    source = tmp_path / "zwanzig.toml"
+    source.write_text(
+        f'title = "Zwanzig Stellen"\n[horizon]\nfirst_year = 2025\nlast_year = 2026\n{posts}'
+        "[funding]\nrate_per_fte = 57000\n",
+        encoding="utf-8",
+    )
+    (workbook,) = [o.path for o in build([source], tmp_path / "out") if o.path.suffix == ".xlsx"]
+    assert not verify_workbooks([workbook], use_engine=False).findings
+    book = openpyxl.load_workbook(workbook, data_only=True)
+    labels = [cell.value for cell in book["Monate"]["A"] if cell.value]
+    assert "Entgelte (Konto 5012), Teilsumme 2" in labels
+    checks = book["Prüfungen"]
+    results = {row[0].value: row[2].value for row in checks.iter_rows() if row[0].value}
+    assert results["Alle Prüfungen bestanden, Teil 1"] is True
+    assert results["Alle Prüfungen bestanden"] is True
+    # 20 equal posts: the accounts add up to twenty times one post's Personalaufwand
+    one = compute_one_post(tmp_path)
+    ((sheet, cell),) = book.defined_names["Personalaufwand_2025"].destinations
+    assert book[sheet][cell.replace("$", "")].value == pytest.approx(20 * one, abs=0.01)
+
+
+def compute_one_post(folder: Path) -> float:
+    """The 2025 Personalaufwand of one such post, S 12 Stufe 1 from January 2025."""
+    source = folder / "eine.toml"
+    source.write_text(
+        'title = "Eine Stelle"\n[horizon]\nfirst_year = 2025\nlast_year = 2025\n'
+        '[[positions]]\nname = "Case Management"\nfte = 1.0\nstart = "2025-01"\n'
+        'grade = "S 12"\nstep = 1\nstep_since = "2025-01"\n[funding]\nrate_per_fte = 57000\n',
+        encoding="utf-8",
+    )
+    return compute(load_scenario(source)).year(2025).personalaufwand

@@ -17,7 +17,7 @@ from kim_budget.workbook.annahmen import IncreaseRefs, Inputs, PositionRefs
 from kim_budget.workbook.foerderung import FundingRows
 from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.tarif import PayRefs
-from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline
+from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, TOTAL, UNIT, Timeline, fitting_groups
 
 NAME = spec.MONATE
 CONSTANT, FIRST_MONTH = TOTAL, FIRST_PERIOD
@@ -210,14 +210,27 @@ def _account_rows(
     labels["Pauschal"] = spec.FLAT_COST_LABEL
     found = {}
     for key, rows in parts.items():
-        if not rows:
-            continue
-
-        def total(col: int, rows: list[int] = rows) -> Term:
-            return lines.sum_of([t.here(row, col) for row in rows])
-
-        found[key] = t.add(labels[key], "€", formats.EURO, total, total=True)
+        if rows:
+            found[key] = _sum_rows(t, labels[key], rows)
     return found
+
+
+def _sum_rows(t: Timeline, label: str, rows: list[int]) -> int:
+    """A row summing `rows`; through partial sums ("Teilsumme 1", …) when one formula over all
+    of them would be too long to read."""
+    last = [t.here(row, t.last_col) for row in rows]
+    groups = fitting_groups(last, lines.sum_of, t.sheet.name)
+    if len(groups) > 1:
+        partial = [
+            _sum_rows(t, f"{label}, Teilsumme {number}", [rows[i] for i in group])
+            for number, group in enumerate(groups, start=1)
+        ]
+        return t.add(label, "€", formats.EURO, lambda col: lines.sum_of(t.span(partial, col)), True)
+
+    def total(col: int) -> Term:
+        return lines.sum_of([t.here(row, col) for row in rows])
+
+    return t.add(label, "€", formats.EURO, total, total=True)
 
 
 def lay_out(

@@ -7,16 +7,16 @@ The master check is named `Pruefung_OK` and shown on the cover.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from kim_budget import lines
-from kim_budget.formula import Ref, Term, coordinate, pick
+from kim_budget.formula import Range, Ref, Term, coordinate, pick
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt, monate, spec, timeline
 from kim_budget.workbook.annahmen import Inputs
 from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.tarif import PayRefs
-from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, UNIT, Timeline
+from kim_budget.workbook.timeline import FIRST_PERIOD, LABEL, UNIT, Timeline, fitting_groups
 
 NAME = spec.PRUEFUNGEN
 MASTER_NAME = spec.MASTER_NAME
@@ -52,6 +52,22 @@ class _Checks:
         """A row with one check."""
         ref = self.value(label, CHECK_UNIT, formats.BOOLEAN, formula)
         self.checks.append(ref)
+        self.sheet.conditional.append((ref.coordinate(), "false"))
+        return ref
+
+    def all_passed(self, label: str, checks: Sequence[Ref]) -> Ref:
+        """A row that holds when every check holds; through partial results ("Teil 1", …)
+        when one formula over all of them would be too long to read."""
+        groups = fitting_groups(checks, lines.all_passed, self.sheet.name)
+        if len(groups) == 1:
+            passed = lines.all_passed(checks)
+        else:
+            parts = [
+                self.all_passed(f"{label}, Teil {number}", [checks[i] for i in group])
+                for number, group in enumerate(groups, start=1)
+            ]
+            passed = lines.all_passed(Range(parts[0], parts[-1]))
+        ref = self.value(label, CHECK_UNIT, formats.BOOLEAN, passed)
         self.sheet.conditional.append((ref.coordinate(), "false"))
         return ref
 
@@ -322,9 +338,6 @@ def lay_out(
         _pay_checks(checks, months, pay)
 
     checks.section("Gesamtergebnis")
-    master = checks.value(
-        "Alle Prüfungen bestanden", CHECK_UNIT, formats.BOOLEAN, lines.all_passed(checks.checks)
-    )
-    sheet.conditional.append((master.coordinate(), "false"))
+    master = checks.all_passed("Alle Prüfungen bestanden", checks.checks)
     sheet.title_rows = (1, HEADER_ROW)
     return master

@@ -6,14 +6,40 @@ the same in every period column (FAST: one formula per row).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from kim_budget import lines
-from kim_budget.formula import Range, Ref, Term, lift
+from kim_budget.formula import Expr, Range, Ref, Term, lift
 from kim_budget.workbook.grid import Sheet
-from kim_budget.workbook.spec import FIRST_PERIOD, LABEL, TOTAL, UNIT
+from kim_budget.workbook.spec import FIRST_PERIOD, LABEL, MAX_FORMULA_LENGTH, TOTAL, UNIT
 
-__all__ = ["FIRST_PERIOD", "LABEL", "TOTAL", "UNIT", "Timeline"]
+__all__ = ["FIRST_PERIOD", "LABEL", "TOTAL", "UNIT", "Timeline", "fitting_groups"]
+
+
+def fitting_groups(
+    parts: Sequence[Expr], formula: Callable[[Sequence[Expr]], Expr], sheet: str
+) -> list[list[int]]:
+    """The indices of `parts` cut into consecutive groups whose `formula(group)`, as seen from
+    `sheet`, has at most MAX_FORMULA_LENGTH characters; one group when the whole fits.
+
+    A total over many non-adjacent rows (20 positions' accounts, 40 checks) then becomes
+    partial rows and a total of them, each formula short enough to read.
+    """
+
+    def fits(group: list[int]) -> bool:
+        return len(formula([parts[i] for i in group]).render(sheet)) <= MAX_FORMULA_LENGTH
+
+    greedy: list[list[int]] = [[]]
+    for index in range(len(parts)):
+        if greedy[-1] and not fits([*greedy[-1], index]):
+            greedy.append([])
+        greedy[-1].append(index)
+    size = -(-len(parts) // len(greedy))  # the same number of groups, evenly filled
+    even = [
+        list(range(start, min(start + size, len(parts))))
+        for start in range(0, len(parts), size or 1)
+    ]
+    return even if len(even) == len(greedy) and all(fits(group) for group in even) else greedy
 
 
 class Timeline:
