@@ -8,9 +8,11 @@ import them — the facts both sides need (print geometry, key display) live bel
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "kim_budget"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "kim_budget"
 MOST_LINES = 500
 
 
@@ -94,3 +96,12 @@ def test_no_module_is_too_large() -> None:
         for path in PACKAGE.rglob("*.py")
     }
     assert {name: size for name, size in sizes.items() if size > MOST_LINES} == {}
+
+
+def test_the_wheel_carries_every_package() -> None:
+    """pyproject.toml lists the packages by name: a new one left out would be missing from an
+    installed kim-budget (an ImportError for the user, not for the tests run in the checkout)."""
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        listed = set(tomllib.load(file)["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(ROOT).parts) for init in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
