@@ -278,28 +278,38 @@ def fill_sheet(part: XmlPart, sheet: str, values: Mapping[str, Scalar]) -> None:
 
 
 def chart_cache(part: XmlPart, env: BookEnv, sheets: Sequence[str]) -> None:
-    """Add each chart range's current values (numCache), so previews draw the chart."""
+    """Add each chart range's current values — numbers (numCache) and texts such as the
+    municipalities' names (strCache) — so previews and viewers draw the chart from the file."""
     references = list(part.root.iter(f"{CHART}numRef"))
     if not references:
         raise InternalError(f"{part.name}: no data range (numRef) found")
     for reference in references:
-        formula = reference.find(f"{CHART}f")
-        if formula is None or not formula.text:
-            raise InternalError(f"{part.name}: a data range (numRef) without its reference")
-        quoted_sheet, area = formula.text.rsplit("!", 1)
-        sheet = quoted_sheet.strip("'").replace("''", "'")
-        if sheet not in sheets:
-            raise InternalError(f"{part.name}: {formula.text} names a sheet the layout lacks")
-        for old in reference.findall(f"{CHART}numCache"):
-            reference.remove(old)
-        cache = Element(f"{CHART}numCache")
-        reference.insert(list(reference).index(formula) + 1, cache)
+        _cache(part, reference, env, sheets, "numCache")
+    for reference in list(part.root.iter(f"{CHART}strRef")):
+        _cache(part, reference, env, sheets, "strCache")
+
+
+def _cache(
+    part: XmlPart, reference: Element, env: BookEnv, sheets: Sequence[str], kind: str
+) -> None:
+    formula = reference.find(f"{CHART}f")
+    if formula is None or not formula.text:
+        raise InternalError(f"{part.name}: a data range without its reference")
+    quoted_sheet, area = formula.text.rsplit("!", 1)
+    sheet = quoted_sheet.strip("'").replace("''", "'")
+    if sheet not in sheets:
+        raise InternalError(f"{part.name}: {formula.text} names a sheet the layout lacks")
+    for old in reference.findall(f"{CHART}{kind}"):
+        reference.remove(old)
+    cache = Element(f"{CHART}{kind}")
+    reference.insert(list(reference).index(formula) + 1, cache)
+    if kind == "numCache":
         SubElement(cache, f"{CHART}formatCode").text = "General"
-        cells = range_cells(area)
-        SubElement(cache, f"{CHART}ptCount", val=str(len(cells)))
-        for index, (row, col) in enumerate(cells):
-            point = SubElement(cache, f"{CHART}pt", idx=str(index))
-            SubElement(point, f"{CHART}v").text = _value_text(env.value(sheet, row, col))[1]
+    cells = range_cells(area)
+    SubElement(cache, f"{CHART}ptCount", val=str(len(cells)))
+    for index, (row, col) in enumerate(cells):
+        point = SubElement(cache, f"{CHART}pt", idx=str(index))
+        SubElement(point, f"{CHART}v").text = _value_text(env.value(sheet, row, col))[1]
 
 
 def alt_texts(part: XmlPart, texts: Sequence[str]) -> None:

@@ -57,7 +57,8 @@ class Output:
 
 
 def _finished(book: Book, env: BookEnv | None = None) -> bytes:
-    return finish(write_workbook(book), book, env)
+    env = env or BookEnv(book)  # one evaluation for the widths and the cached values
+    return finish(write_workbook(book, env), book, env)
 
 
 def calculated_workbook(scenario: Scenario) -> tuple[Result, bytes]:

@@ -211,3 +211,41 @@ def test_engines_confirm_every_cached_value(name: str, district_workbooks: list[
     refund = next(p for p in district_workbooks if p.stem.endswith("2023"))
     assert values[refund][("Verteilung", "I10")] == pytest.approx(456_000)
     assert values[refund][("Verteilung", "F10")] == pytest.approx(1_026_000)
+
+
+CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def chart_caches(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(kind of cache, its range, the cached texts) of every data range of every chart."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    found = []
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart")):
+            root = ElementTree.fromstring(archive.read(name))
+            for kind in ("strRef", "numRef"):
+                for reference in root.iter(f"{CHART}{kind}"):
+                    cache = reference.find(f"{CHART}{kind[:3]}Cache")
+                    assert cache is not None, f"{name}: {kind} without its cache"
+                    texts = [v.text or "" for v in cache.iter(f"{CHART}v")]
+                    count = cache.find(f"{CHART}ptCount")
+                    assert count is not None and int(count.get("val", "-1")) == len(texts)
+                    found.append((kind, reference.findtext(f"{CHART}f") or "", texts))
+    return found
+
+
+def test_the_chart_of_the_distribution_names_the_municipalities_in_the_file(
+    tmp_path: Path,
+) -> None:
+    """A viewer that draws from the file alone (no recalculation) shows the names."""
+    run("distribute", str(DISTRICTS / "rhein-sieg-2025.toml"), "-o", str(tmp_path))
+    (workbook,) = tmp_path.glob("Verteilung-*.xlsx")
+    names = [kind for kind in chart_caches(workbook) if kind[0] == "strRef"]
+    assert names  # the categories are texts
+    sheet = openpyxl.load_workbook(workbook, data_only=True)["Verteilung"]
+    for _, area, texts in names:
+        cells = sheet[area.split("!")[1].replace("$", "")]
+        assert texts == [row[0].value for row in cells]
+        assert "Siegburg" in texts

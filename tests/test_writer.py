@@ -80,9 +80,12 @@ def test_monate_breaks_after_every_december_with_labels_repeated() -> None:
     assert [brk.id for brk in monate.col_breaks.brk] == [15, 27, 39, 51]
     assert monate.print_title_cols == "$A:$C"
     assert not monate.sheet_properties.pageSetUpPr.fitToPage  # Excel ignores breaks when fitting
-    # A page: columns A:C (34 + 6 + 15) and 12 months of 11, 187 × 5.6 pt = 1047 pt; A4
-    # landscape holds 842 − 72 pt between its half-inch margins: 770 / 1047 = 73 %.
-    assert monate.page_setup.scale == 73
+    # A page: columns A:C and 12 months; A4 landscape holds 842 − 72 pt between its half-inch
+    # margins, a column of width 1 prints 5.6 pt wide: the largest scale that fits, and 10 pt
+    # text stays at 7 pt or more.
+    widths = [monate.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMNO"]
+    assert monate.page_setup.scale == int(100 * 770 / (sum(widths) * 5.6))
+    assert monate.page_setup.scale >= 70
 
 
 def test_long_texts_on_annahmen_wrap_in_taller_rows(tmp_path: Path) -> None:
@@ -94,6 +97,10 @@ def test_long_texts_on_annahmen_wrap_in_taller_rows(tmp_path: Path) -> None:
     row = next(c.row for c in annahmen["D"] if c.value == "description")
     value = annahmen.cell(row, 2)
     assert value.alignment.wrap_text and value.alignment.vertical == "top"
-    # Column B is 30 wide (168 pt, 162 pt of text at 5.6 pt a character: 28 per line), so the
-    # 300 characters take 11 lines of 13 pt.
-    assert annahmen.row_dimensions[row].height == 11 * 13.0
+    # "Wort" is 21.1 pt wide in Arial 10 (W .944, o .556, r .333, t .278 em), a space 2.8 pt;
+    # with 3 % to spare a line of n words takes 21.7 + (n − 1) × 24.6 pt. Column B is 30 wide
+    # (168 pt, 164 pt of text): six words a line, 10 lines. The file's copy in column F, 20
+    # wide (112 pt, 108 pt of text), wraps as well: four words a line, 15 lines of 13 pt.
+    copy = annahmen.cell(row, 6)
+    assert copy.alignment.wrap_text
+    assert annahmen.row_dimensions[row].height == 15 * 13.0

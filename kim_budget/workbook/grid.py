@@ -58,6 +58,11 @@ class Chart:
     number_format: str = '#,##0 "€"'
     height_cm: float = 7.5
     """The chart's height; the layout keeps that many rows free below `anchor_row`."""
+    source: str | None = None
+    """The sheet whose rows the chart draws (None: its own)."""
+    area: tuple[int, int] | None = None
+    """The first and last column the chart covers, from `anchor_row` on (None: from column A,
+    as wide as its years need within the first page)."""
 
 
 @dataclass
@@ -73,6 +78,11 @@ class Sheet:
     # (A1 range, kind): "negative" amounts and "false" checks are highlighted.
     conditional: list[tuple[str, str]] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    print_columns: int = 0
+    """Columns A to this one print, used or not (room for a chart beside a table)."""
+    break_rows: tuple[int, ...] = ()
+    """Rows a printed page may start with when the sheet does not fit one page; between them
+    the rows stay on one page (a table and the chart beside it)."""
 
     def put(
         self,

@@ -25,7 +25,10 @@ NAME = spec.TARIF
 LABEL, VALUE, FIRST_STEP = spec.INPUT_LABEL, spec.TARIF_VALUE, spec.TARIF_FIRST_STEP
 UNIT, KEY, SOURCE = FIRST_STEP + STEPS, FIRST_STEP + STEPS + 1, FIRST_STEP + STEPS + 2
 FIRST_ROW = 5
-SHIPPED = "kim-budget, Tariftabellen (docs/sources.md)"
+SOURCES = (
+    "Quelle je Zeile: „Szenariodatei“, sonst die mit kim-budget gelieferten Tariftabellen "
+    "(Nachweise und Konfidenz: docs/sources.md in kim-budget)."
+)
 LIMITS = (
     "Grenzen: das Leistungsentgelt (§ 18 TVöD: 2 % der ständigen Monatsentgelte des Vorjahres) "
     "ist monatlich auf Tabellenentgelt und Zulage verteilt; die Beitragsbemessungsgrenzen gelten "
@@ -109,10 +112,6 @@ class _Rows:
         return row
 
 
-def _source(text: str) -> str:
-    return "Szenariodatei" if text == "Szenariodatei" else f"{SHIPPED}: {text}"
-
-
 def _tables(rows: _Rows, rules: PayRules, grades: list[str]) -> dict[str, GradeTables]:
     rows.section("Entgelttabellen TVöD (€ je Monat, Vollzeit; Spalte B: gültig ab)")
     found = {}
@@ -127,7 +126,7 @@ def _tables(rows: _Rows, rules: PayRules, grades: list[str]) -> dict[str, GradeT
                 for n, amount in enumerate(table.steps)
             ]
             key = f"tvoed.pay_tables ({grade}, {table.valid_from:%Y-%m})"
-            rows.put(f"Entgeltgruppe {grade}", values, "€/Monat", key, _source(table.source))
+            rows.put(f"Entgeltgruppe {grade}", values, "€/Monat", key, table.source)
         last = rows.row - 1
         found[grade] = GradeTables(
             grade,
@@ -155,7 +154,7 @@ def _rates(rows: _Rows, label: str, key: str, rates: Sequence[Rate | Ceiling]) -
             (VALUE, rate.start, formats.YEAR, YEAR_RULE),
             (FIRST_STEP, value, fmt, rule),
         ]
-        source = _source(rate.source or "Szenariodatei")
+        source = rate.source or "Szenariodatei"
         rows.put(f"{label} ab (Jahr) / {what}", values, unit, f"{key}[{number}]", source)
     last = rows.row - 1
     return RateRows(
@@ -174,7 +173,7 @@ def _steps(rows: _Rows, rules: PayRules) -> Range:
         ],
         "Monate",
         "–",
-        f"{SHIPPED}: § 16 TVöD-VKA",
+        "§ 16 TVöD-VKA",
         role="structure",
     )
     sheet = rows.sheet
@@ -196,7 +195,8 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
     sheet.put(
         2,
         LABEL,
-        "Eingaben sind farbig hinterlegt; Monate rechnet mit diesen Tabellen und Sätzen.",
+        "Eingaben sind farbig hinterlegt; Monate rechnet mit diesen Tabellen und Sätzen. "
+        + SOURCES,
         role="note",
     )
     sheet.put(3, LABEL, LIMITS, role="note")
@@ -232,7 +232,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
         [(VALUE, rules.performance_pay_percent, formats.PERCENT, RATE_RULE)],
         "%",
         "tvoed.performance_pay_percent",
-        _source("§ 18 TVöD-VKA"),
+        "§ 18 TVöD-VKA",
     )
     step_starts = _steps(rows, rules)
     first, last = rules.bonus_base_months
@@ -241,7 +241,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
         [(VALUE, first, formats.COUNT, None), (FIRST_STEP, last, formats.COUNT, None)],
         "Monat",
         "–",
-        _source("§ 20 TVöD-VKA: Durchschnitt Juli bis September"),
+        "§ 20 TVöD-VKA: Durchschnitt Juli bis September",
         role="structure",
     )
     paid = rows.put(
@@ -249,7 +249,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> PayRefs:
         [(VALUE, rules.bonus_month, formats.COUNT, None)],
         "Monat",
         "–",
-        _source("§ 20 TVöD-VKA: mit dem Entgelt für November"),
+        "§ 20 TVöD-VKA: mit dem Entgelt für November",
         role="structure",
     )
     return PayRefs(

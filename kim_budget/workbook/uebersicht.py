@@ -1,7 +1,10 @@
-"""Sheet "Übersicht": the cover and summary that fits one A4 landscape page.
+"""Sheet "Übersicht": the cover and summary, on one A4 landscape page where it fits.
 
-Title, municipality, reference, the key assumptions and the per-year table — every figure a
-reference to "Annahmen" or "Haushalt", so the summary follows any change of an input.
+Title, facts, the results per Haushaltsjahr (in blocks of at most eight years, so the page stays
+readable for any horizon), the key assumptions with the chart beside them, and notes — every
+figure a reference to "Annahmen" or "Haushalt", so the summary follows any change of an input.
+A cover too long for one readable page continues on a second page that repeats the title; pages
+break only between these blocks (`Sheet.break_rows`), never through a table or the chart.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ PURPOSE = (
 )
 CHANGED_LABEL = "Eingaben gegenüber der Szenariodatei geändert"
 """The cover line counting the inputs on "Annahmen" that differ from the named scenario file."""
-CHART_ROWS = 16
-GRADED_CHART_ROWS = 10
-"""A graded scenario's cover has three account lines more: a lower chart keeps it on one page."""
-CHART_CM_PER_ROW = 7.5 / CHART_ROWS
+CHART_ROWS = 14
+"""The chart's least height in rows; beside a longer table of assumptions it grows with it."""
+CHART_CM_PER_ROW = 7.5 / 16
+YEARS_PER_BLOCK = 8
+"""The results show at most eight years side by side; more continue in a block below."""
+CHART_FIRST_COL = FIRST_PERIOD + 2  # the assumptions' table takes A to E
+COVER_COLUMNS = FIRST_PERIOD + YEARS_PER_BLOCK - 1
+"""The cover prints columns A to K at least: room for the chart beside the assumptions."""
 CHART_ALT_TEXT = (
     "Säulendiagramm: Personalaufwand, Förderung und Eigenanteil in Euro je Haushaltsjahr; "
     "die Werte stehen in der Tabelle darüber."
@@ -148,52 +155,81 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None, full_c
     return row + 1
 
 
-def _results(sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRows) -> int:
+def _results(
+    sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRows
+) -> tuple[int, list[int]]:
+    """The results per Haushaltsjahr, in blocks of at most `YEARS_PER_BLOCK` years; the sum
+    over the horizon stands in the first block. Returns the row after the last block and the
+    first row of each block after the first (where a page may break)."""
     sheet.put(row, LABEL, "Ergebnis je Haushaltsjahr", role="section")
     row += 1
-    for col, header in ((LABEL, "Zeile"), (UNIT, "Einheit"), (TOTAL, "Summe")):
+    count = len(scenario.years)
+    starts = []
+    for first in range(0, count, YEARS_PER_BLOCK):
+        if first:
+            row += 1  # a blank row between blocks
+            starts.append(row)
+        block = range(first, min(first + YEARS_PER_BLOCK, count))
+        row = _result_block(sheet, row, scenario, years, block)
+    return row, starts
+
+
+def _result_block(
+    sheet: Sheet, row: int, scenario: Scenario, years: haushalt.YearRows, block: range
+) -> int:
+    """One block of the results: a header row of years, then one row per result line."""
+    headers = ((LABEL, "Zeile"), (UNIT, "Einheit"), (TOTAL, "Summe" if block.start == 0 else ""))
+    for col, header in headers:
         sheet.put(row, col, header, role="header")
-    header_row = row
-    for index in range(len(scenario.years)):
+    for col, index in enumerate(block, start=FIRST_YEAR):
         year = _same_column(years, haushalt.YEAR_ROW, years.first_col + index)
-        sheet.put(row, FIRST_YEAR + index, year, formats.YEAR, role="header")
+        sheet.put(row, col, year, formats.YEAR, role="header")
     row += 1
-    series: list[int] = []
-    titles: list[str] = []
+    last = column_letter(FIRST_YEAR + len(block) - 1)
     for line in spec.result_lines(scenario.graded, scenario.full_cost):
-        key = line.key
-        if key not in years.rows:
+        if line.key not in years.rows:
             continue
         sheet.put(row, LABEL, line.label, role="label")
         sheet.put(row, UNIT, line.unit, role="unit")
-        total = Ref(years.sheet, years.rows[key], timeline.TOTAL)
-        sheet.put(row, TOTAL, total, formats.EURO, role="total")
-        for index in range(len(scenario.years)):
-            cell = _same_column(years, years.rows[key], years.first_col + index)
-            sheet.put(row, FIRST_YEAR + index, cell, formats.EURO)
-        if line.charted:
-            series.append(row)
-            titles.append(line.label)
-        if key in spec.NEGATIVE_HIGHLIGHTED:
-            last = column_letter(FIRST_YEAR + len(scenario.years) - 1)
+        if block.start == 0:
+            total = Ref(years.sheet, years.rows[line.key], timeline.TOTAL)
+            sheet.put(row, TOTAL, total, formats.EURO, role="total")
+        for col, index in enumerate(block, start=FIRST_YEAR):
+            cell = _same_column(years, years.rows[line.key], years.first_col + index)
+            sheet.put(row, col, cell, formats.EURO)
+        if line.key in spec.NEGATIVE_HIGHLIGHTED:
             sheet.conditional.append((f"{column_letter(TOTAL)}{row}:{last}{row}", "negative"))
         row += 1
-    last_col = FIRST_YEAR + len(scenario.years) - 1
-    chart_rows = GRADED_CHART_ROWS if scenario.graded else CHART_ROWS
+    return row
+
+
+def _chart(sheet: Sheet, row: int, rows: int, scenario: Scenario, years: haushalt.YearRows) -> None:
+    """The chart of Personalaufwand, Förderung and Eigenanteil over every year (drawn from
+    "Haushalt"), beside the assumptions: `rows` rows from `row` on."""
+    charted = [
+        line
+        for line in spec.result_lines(scenario.graded, scenario.full_cost)
+        if line.charted and line.key in years.rows
+    ]
     sheet.charts.append(
         Chart(
             title="Personalaufwand, Förderung und Eigenanteil je Haushaltsjahr",
             alt_text=CHART_ALT_TEXT,
-            categories=header_row,
-            series=tuple(series),
-            series_titles=tuple(titles),
-            first_col=FIRST_YEAR,
-            last_col=last_col,
-            anchor_row=row + 1,
-            height_cm=chart_rows * CHART_CM_PER_ROW,
+            categories=haushalt.YEAR_ROW,
+            series=tuple(years.rows[line.key] for line in charted),
+            series_titles=tuple(line.label for line in charted),
+            first_col=years.first_col,
+            last_col=years.last_col,
+            anchor_row=row,
+            height_cm=rows * CHART_CM_PER_ROW,
+            source=years.sheet,
+            area=(CHART_FIRST_COL, max(COVER_COLUMNS, FIRST_YEAR + _widest_block(scenario) - 1)),
         )
     )
-    return row + 1 + chart_rows
+
+
+def _widest_block(scenario: Scenario) -> int:
+    return min(len(scenario.years), YEARS_PER_BLOCK)
 
 
 def _same_column(years: haushalt.YearRows, row: int, col: int) -> Ref:
@@ -273,8 +309,20 @@ def lay_out(
 ) -> None:
     """Write the cover and summary."""
     row = _cover(sheet, scenario, inputs, master, years)
+    results = row
+    row, blocks = _results(sheet, row, scenario, years)
+    row += 1
+    beside = row
     row = _assumptions(sheet, row, inputs, cap, scenario.full_cost)
-    row = _results(sheet, row, scenario, years)
+    # beside the assumptions' table, as tall as it, below its section title (a chart that
+    # starts on a page's first row is also drawn, cut, at the foot of the page before)
+    chart_rows = max(CHART_ROWS, row - beside - 2)
+    _chart(sheet, beside + 1, chart_rows, scenario, years)
+    row = max(row, beside + 1 + chart_rows + 1)
+    notes = row
     for note in NOTES:
         sheet.put(row, LABEL, note, role="note")
         row += 1
+    sheet.print_columns = max(COVER_COLUMNS, FIRST_YEAR + _widest_block(scenario) - 1)
+    sheet.break_rows = (results, *blocks, beside, notes)
+    sheet.title_rows = (1, 2)  # a second page repeats the title

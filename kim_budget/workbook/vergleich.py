@@ -154,6 +154,7 @@ def lay_out(sheet: Sheet, laid: Sequence[ScenarioSheets]) -> Ref:
     sheet.put(2, LABEL, PURPOSE, role="note")
     years = _years(laid)
     row = _scenarios(sheet, 4, laid)
+    tables = row
     charted: tuple[int, list[int]] | None = None
     for _, key, title in _tables(any(s.scenario.full_cost for s in laid)):
         header, row, scenario_rows = _table(sheet, row, laid, key, title, years)
@@ -172,7 +173,14 @@ def lay_out(sheet: Sheet, laid: Sequence[ScenarioSheets]) -> Ref:
             anchor_row=row,
         )
     )
-    row = _differences(sheet, row + CHART_ROWS, laid)
+    # Printed pages break between the blocks, never through a table or the chart; the chart
+    # stands below the blank row that ends the tables (a chart on a page's first row is also
+    # drawn, cut, at the foot of the page before).
+    chart = row - 1
+    differences = row + CHART_ROWS
+    row = _differences(sheet, differences, laid)
+    sheet.break_rows = (tables, chart, differences, row)
+    sheet.title_rows = (1, 1)
     return _checks(sheet, row, laid)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from collections.abc import Sequence
 from copy import copy
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +16,15 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -24,23 +33,18 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from kim_budget.errors import OutputError
 from kim_budget.excel_names import check_defined_name, check_sheet_name
-from kim_budget.formula import Expr, column_letter, quote_sheet
+from kim_budget.formula import Expr, Ref, column_letter, quote_sheet
+from kim_budget.workbook import printing
 from kim_budget.workbook import spec as layout_spec
-from kim_budget.workbook.grid import Book, Cell, Chart, Sheet, Validation
+from kim_budget.workbook.fitting import PLAIN, ROLE_TEXT, TextStyle
+from kim_budget.workbook.grid import Book, BookEnv, Cell, Chart, Sheet, Validation
 from kim_budget.workbook.page import (
-    MIN_TEXT_PT,
-    MONTHS_PER_PAGE,
     POINTS_PER_WIDTH_UNIT,
-    page_widths,
-    printable_width,
 )
 
 INPUT_STYLE = layout_spec.INPUT_STYLE
@@ -50,45 +54,24 @@ FIXED_STAMP = datetime(2024, 1, 1)
 _GREY = PatternFill("solid", fgColor="D9D9D9")
 _LIGHT = PatternFill("solid", fgColor="F2F2F2")
 _THIN = Side(style="thin", color="808080")
-_ROLE_FONTS = {
-    "title": Font(name="Arial", size=14, bold=True),
-    "subtitle": Font(name="Arial", size=12, bold=True),
-    "section": Font(name="Arial", size=10, bold=True),
-    "header": Font(name="Arial", size=10, bold=True),
-    "total": Font(name="Arial", size=10, bold=True),
-    "note": Font(name="Arial", size=10, italic=True, color="595959"),
-    "key": Font(name="Consolas", size=10, color="595959"),
-    "unit": Font(name="Arial", size=10, color="595959"),
-}
-_PLAIN = Font(name="Arial", size=10)
+
+
+def _font(style: TextStyle) -> Font:
+    return Font(
+        name="Consolas" if style.mono else "Arial",
+        size=style.size,
+        bold=style.bold or None,
+        italic=style.italic or None,
+        color="595959" if style.grey else None,
+    )
+
+
+_ROLE_FONTS = {role: _font(style) for role, style in ROLE_TEXT.items()}
+_PLAIN = _font(PLAIN)
 _STRUCTURE = PatternFill("solid", fgColor="EDEDED")
 _WARN = PatternFill("solid", fgColor="FCE4D6")
 _FAIL = PatternFill("solid", fgColor="FFC7CE")
 _WARN_FONT = Font(color="9C0006")
-_WIDTHS = {
-    layout_spec.UEBERSICHT: (48, 12, 16),
-    layout_spec.ANNAHMEN: (38, 30, 11, 30, 50, 20, 9),
-    layout_spec.MONATE: (34, 6, 15),
-    layout_spec.HAUSHALT: (46, 8, 16),
-    layout_spec.PRUEFUNGEN: (52, 14, 14),
-    layout_spec.VERGLEICH: (52, 12, 16),
-    layout_spec.VERTEILUNG: (34, 14, 13, 8, 12, 15, 12, 15, 15),
-    layout_spec.RUNDUNG: (34, 16, 14, 12, 16),
-    layout_spec.TARIF: (40, 12, 11, 11, 11, 11, 11, 11, 8, 30, 24),
-}
-_PERIOD_WIDTHS = {layout_spec.MONATE: 11}  # a month of amounts up to 999.999,99 €; a year gets 12
-_PERIOD_WIDTH = 12
-# Columns whose cells wrap (top-aligned) from the header row on, so long texts stay readable.
-_WRAPPED = {"Annahmen": (1, 2, 5), "Monate": (1,), "Verteilung": (1,), "Rundung": (1,)}
-_WRAP_FROM_ROW = 4
-# Sheets with the column roles of a timeline (label | unit | total | one column per period):
-# their period columns are split into pages of whole years, columns A:C repeated.
-_PAGED = ("Übersicht", "Monate", "Haushalt", "Prüfungen", "Vergleich")
-_TITLE_COLUMNS = 3
-_SIDE_MARGIN = 0.5  # inch, left and right
-_SMALLEST_FONT = min(font.size or 11 for font in (*_ROLE_FONTS.values(), _PLAIN))
-_LOWEST_SCALE = 0.72  # plans pages so that the smallest font prints above MIN_TEXT_PT
-assert _SMALLEST_FONT * _LOWEST_SCALE >= MIN_TEXT_PT
 
 
 def _input_style() -> NamedStyle:
@@ -145,80 +128,80 @@ def _conditional_formats(ws: Worksheet, sheet: Sheet) -> None:
         ws.conditional_formatting.add(area, rule)
 
 
-def _charts(ws: Worksheet, sheet: Sheet, page_width: float) -> None:
+def _charts(ws: Worksheet, sheet: Sheet, widths: Sequence[float]) -> None:
     """Bar charts; their alternative text and cached data are added when the file is finished.
 
-    A chart grows with the number of years but stays within the first page (`page_width` in
-    Excel's unit); its axis shows € in the numbers, so no text on it runs vertically.
+    A chart covers its area of columns, or grows with the number of years but stays within
+    the first page; its axis shows € in the numbers, so no text on it runs vertically.
     """
-    widest = math.floor(page_width * POINTS_PER_WIDTH_UNIT / 72 * 2.54)  # cm
     for spec in sheet.charts:
         chart = BarChart()
         chart.type = "col"
         chart.grouping = "clustered"
-        chart.title = spec.title
+        chart.title = _chart_title(spec.title)
+        chart.x_axis.txPr = _axis_text()
+        chart.y_axis.txPr = _axis_text()
+        chart.legend.position = "b"  # below the bars: the plot keeps the chart's width
         chart.y_axis.numFmt = spec.number_format
         chart.y_axis.delete = False
         chart.x_axis.delete = False
         chart.height = spec.height_cm  # cm
+        first, last = spec.area or (1, len(widths))
+        room = _cm(
+            sum(widths[first - 1 : last]) if spec.area else printing.first_page_width(sheet, widths)
+        )
         years = spec.last_col - spec.first_col + 1
-        chart.width = min(max(24, 4 + 3 * years), widest)  # cm
+        chart.width = room if spec.area else min(max(24, 4 + 3 * years), room)  # cm
+        source = quote_sheet(spec.source or sheet.name)
         for line, title in zip(spec.series, spec.series_titles, strict=True):
-            chart.series.append(Series(_line(ws, spec, line), title_from_data=False, title=title))
-        categories = _line(ws, spec, spec.categories)
+            data = _line(source, spec, line)
+            chart.series.append(Series(data, title_from_data=False, title=title))
+        categories = _line(source, spec, spec.categories)
         if spec.down_columns:  # names, not numbers, as categories
             for series in chart.series:
                 series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
         else:
             chart.set_categories(categories)
-        ws.add_chart(chart, f"A{spec.anchor_row}")
+        ws.add_chart(chart, f"{column_letter(first)}{spec.anchor_row}")
 
 
-def _line(ws: Worksheet, spec: Chart, line: int) -> Reference:
-    """One row (or, down columns, one column) of a chart's table."""
+def _chart_title(text: str) -> Title:
+    """A chart title in 11 pt bold (the default, 18 pt, takes a small chart's room)."""
+    font = CharacterProperties(sz=1100, b=True)
+    run = RegularTextRun(rPr=font, t=text)
+    paragraph = Paragraph(pPr=ParagraphProperties(defRPr=font), r=[run])
+    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
+
+
+def _axis_text() -> RichText:
+    """Axis labels in 10 pt, the size of the sheet's text: printed at the sheet's scale they
+    stay at 7 pt or more."""
+    font = CharacterProperties(sz=1000)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=font), endParaRPr=font)])
+
+
+def _cm(width: float) -> int:
+    """A width in Excel's unit as whole centimetres, rounded down."""
+    return math.floor(width * POINTS_PER_WIDTH_UNIT / 72 * 2.54)
+
+
+def _line(source: str, spec: Chart, line: int) -> Reference:
+    """One row (or, down columns, one column) of a chart's table on sheet `source`."""
     if spec.down_columns:
-        return Reference(ws, min_col=line, min_row=spec.first_col, max_row=spec.last_col)
-    return Reference(ws, min_col=spec.first_col, max_col=spec.last_col, min_row=line)
-
-
-_LINE_HEIGHT = 13.0  # pt, one line of wrapped 10 pt Arial
-_CHARACTER_WIDTH = 5.6  # pt, a generous average for 10 pt Arial, so wrapped text never clips
-_CELL_PADDING = 6.0  # pt, inside a cell's borders
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines `text` takes wrapped in a column of `width` (Excel's unit)."""
-    per_line = max(1, int((width * POINTS_PER_WIDTH_UNIT - _CELL_PADDING) // _CHARACTER_WIDTH))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
-def _wrapped(sheet_name: str, row: int, col: int) -> bool:
-    return row >= _WRAP_FROM_ROW and col in _WRAPPED.get(_kind(sheet_name), ())
-
-
-def _row_heights(ws: Worksheet, sheet: Sheet, widths: list[float]) -> None:
-    """Rows with wrapped text get the height of their longest text. Set explicitly: LibreOffice
-    does not grow rows of an .xlsx file on loading it."""
-    lines: dict[int, int] = {}
-    for (row, col), cell in sheet.cells.items():
-        if isinstance(cell.content, str) and _wrapped(sheet.name, row, col):
-            lines[row] = max(lines.get(row, 1), _lines(cell.content, widths[col - 1]))
-    for row, count in sorted(lines.items()):
-        if count > 1:
-            ws.row_dimensions[row].height = count * _LINE_HEIGHT
+        first, last = Ref(source, spec.first_col, line), Ref(source, spec.last_col, line)
+    else:
+        first, last = Ref(source, line, spec.first_col), Ref(source, line, spec.last_col)
+    return Reference(range_string=f"{source}!{first.coordinate()}:{last.coordinate()}")
 
 
 _StyleKey = tuple[str, str | None, bool, bool | None]
-"""What a cell's style depends on: role, number format, text or not, and its wrapping (None:
-none set; True or False: a row of wrapped text, wrapped in this column or not)."""
+"""What a cell's style depends on: role, number format, text or not, and whether it wraps (None:
+not set)."""
 _Styles = dict[_StyleKey, StyleArray]
 
 
-def _style_key(cell: Cell, row: int, col: int, sheet_name: str) -> _StyleKey:
-    wrapping = None
-    if row >= _WRAP_FROM_ROW and _kind(sheet_name) in _WRAPPED:  # rows of wrapped text
-        wrapping = _wrapped(sheet_name, row, col)
-    return (cell.role, cell.number_format, isinstance(cell.content, str), wrapping)
+def _style_key(cell: Cell, wraps: bool) -> _StyleKey:
+    return (cell.role, cell.number_format, isinstance(cell.content, str), wraps or None)
 
 
 def _apply_style(target: Any, key: _StyleKey) -> None:
@@ -236,14 +219,13 @@ def _apply_style(target: Any, key: _StyleKey) -> None:
         target.number_format = number_format
     elif text:
         target.number_format = TEXT_FORMAT
-    if role == "note":
-        target.alignment = Alignment(wrap_text=False, vertical="top")
-    if wrapping is not None:
-        target.alignment = Alignment(wrap_text=wrapping, vertical="top")
+    # top-aligned everywhere: in a row made taller by a wrapped text, every cell starts on its
+    # first line
+    target.alignment = Alignment(wrap_text=wrapping, vertical="top")
 
 
 def _write_cell(
-    ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str, styles: _Styles
+    ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str, styles: _Styles, wraps: bool
 ) -> None:
     target: Any = ws.cell(row=row, column=col)
     content = cell.content
@@ -255,137 +237,13 @@ def _write_cell(
         target.value = content
         if isinstance(content, str):
             target.data_type = "s"  # text from a scenario never becomes a formula
-    key = _style_key(cell, row, col, sheet_name)
+    key = _style_key(cell, wraps)
     built = styles.get(key)
     if built is None:
         _apply_style(target, key)
         styles[key] = copy(target._style)
     else:
         target._style = copy(built)
-
-
-HEADER_LEFT, HEADER_TEXT = 110, 251  # Excel: ≤ 255 characters with the codes &L and &R
-
-
-def _header_text(text: str, limit: int) -> str:
-    """A header part: "&" doubled (Excel's code character), shortened to `limit` with "…"."""
-    escaped = text.replace("&", "&&")
-    while len(escaped) > limit:
-        text = text[:-1]
-        escaped = text.rstrip().replace("&", "&&") + "…"
-    return escaped
-
-
-def _kind(sheet_name: str) -> str:
-    """The sheet's kind: "Monate" for "Monate 2" of a comparison."""
-    return sheet_name.split(" ")[0]
-
-
-def _column_widths(sheet: Sheet) -> list[float]:
-    """The width (Excel's unit) of every column from A to the last used one."""
-    kind = _kind(sheet.name)
-    widths = _WIDTHS.get(kind, ())
-    period = _PERIOD_WIDTHS.get(kind, _PERIOD_WIDTH)
-    last_col = max((col for _, col in sheet.cells), default=1)
-    default = [widths[col - 1] if col <= len(widths) else period for col in range(1, last_col + 1)]
-    return [sheet.column_widths.get(col, width) for col, width in enumerate(default, start=1)]
-
-
-def _column_breaks(sheet: Sheet, widths: list[float]) -> list[int]:
-    """Columns after which a page starts: after each December on "Monate"; elsewhere after
-    as many whole years as print at `_LOWEST_SCALE` or larger, pages of equal year counts."""
-    kind = _kind(sheet.name)
-    periods = len(widths) - _TITLE_COLUMNS
-    if kind not in _PAGED or periods <= 0:
-        return []
-    if kind == "Monate":
-        per_page = MONTHS_PER_PAGE
-    else:
-        room = printable_width(_margins_pt()) / (POINTS_PER_WIDTH_UNIT * _LOWEST_SCALE)
-        fitting = (room - sum(widths[:_TITLE_COLUMNS])) // _PERIOD_WIDTH
-        pages = math.ceil(periods / max(1, int(fitting)))
-        per_page = math.ceil(periods / pages)
-    return list(range(_TITLE_COLUMNS + per_page, len(widths), per_page))
-
-
-def _margins_pt() -> float:
-    return 2 * _SIDE_MARGIN * 72
-
-
-def _scale(widths: list[float], breaks: list[int]) -> int:
-    """The largest scale (percent, at most 100) at which every page across fits the paper."""
-    widest = max(page_widths(widths, breaks, _TITLE_COLUMNS))
-    fitting = printable_width(_margins_pt()) / (widest * POINTS_PER_WIDTH_UNIT)
-    return min(100, math.floor(100 * fitting))
-
-
-_TOP_BOTTOM_MARGIN = 0.6  # inch, the header and footer print inside
-_PAPER_HEIGHT_PT = 595.0  # A4 landscape
-
-
-def _one_page_is_readable(ws: Worksheet, sheet: Sheet, widths: list[float]) -> bool:
-    """Whether the whole sheet fits one page with its smallest text at MIN_TEXT_PT or more;
-    otherwise it prints one page wide and continues on further pages."""
-    last_row = max((row for row, _ in sheet.cells), default=1)
-    default = float(ws.sheet_format.defaultRowHeight or 15)
-    height = sum(ws.row_dimensions[row].height or default for row in range(1, last_row + 1))
-    across = printable_width(_margins_pt()) / (sum(widths) * POINTS_PER_WIDTH_UNIT)
-    down = (_PAPER_HEIGHT_PT - 2 * _TOP_BOTTOM_MARGIN * 72) / height
-    return _SMALLEST_FONT * min(1.0, across, down) >= MIN_TEXT_PT + 0.2  # room for rounding
-
-
-def _page_setup(ws: Worksheet, sheet: Sheet, book: Book, widths: list[float]) -> None:
-    """A4 landscape. A one-page sheet fits its page; every other sheet prints at a fixed scale
-    with column breaks between whole years, because Excel ignores manual breaks when fitting."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_margins = PageMargins(
-        left=_SIDE_MARGIN,
-        right=_SIDE_MARGIN,
-        top=_TOP_BOTTOM_MARGIN,
-        bottom=_TOP_BOTTOM_MARGIN,
-        header=0.25,
-        footer=0.25,
-    )
-    breaks = _column_breaks(sheet, widths)
-    if sheet.one_page and not breaks and _one_page_is_readable(ws, sheet, widths):
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 1
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    else:
-        ws.page_setup.scale = _scale(widths, breaks)
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
-        for col in breaks:
-            ws.col_breaks.append(Break(id=col))
-    ws.print_options.gridLines = False
-    _header_footer(ws, book)
-    if sheet.freeze is not None:
-        row, col = sheet.freeze
-        ws.freeze_panes = f"{column_letter(col)}{row}"
-        ws.print_title_rows = f"1:{row - 1}"
-        ws.print_title_cols = f"A:{column_letter(col - 1)}"
-    else:
-        if breaks:
-            ws.print_title_cols = f"A:{column_letter(_TITLE_COLUMNS)}"
-        if sheet.title_rows is not None:
-            ws.print_title_rows = f"{sheet.title_rows[0]}:{sheet.title_rows[1]}"
-
-
-def _header_footer(ws: Worksheet, book: Book) -> None:
-    place = [book.properties.get(key, "") for key in ("municipality", "reference")]
-    left = _header_text(" – ".join(part for part in place if part), HEADER_LEFT)
-    header, footer = ws.oddHeader, ws.oddFooter
-    assert header is not None and footer is not None
-    header.left.text = left
-    header.right.text = _header_text(book.properties.get("title", ""), HEADER_TEXT - len(left))
-    footer.left.text = "&F"
-    footer.center.text = "&A"
-    footer.right.text = "Seite &P von &N"
-
-
-def _widths(ws: Worksheet, widths: list[float]) -> None:
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[column_letter(col)].width = width
 
 
 def check_names(book: Book) -> None:
@@ -404,8 +262,9 @@ def check_names(book: Book) -> None:
         raise OutputError("cannot write the workbook: " + "; ".join(problems))
 
 
-def write_workbook(book: Book) -> bytes:
-    """The workbook as .xlsx bytes, formulas without cached values."""
+def write_workbook(book: Book, env: BookEnv | None = None) -> bytes:
+    """The workbook as .xlsx bytes, formulas without cached values (`env`: the book's
+    evaluation, when the caller has one; the values decide how wide the columns print)."""
     check_names(book)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
@@ -416,17 +275,18 @@ def write_workbook(book: Book) -> bytes:
     workbook._named_styles["Normal"].font = _PLAIN
     wb.add_named_style(_input_style())
     styles: _Styles = {}  # each cell style is built once, then copied
+    env = env or BookEnv(book)
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)
+        fitted = printing.fit(sheet, env)
+        spanned = {(row, first) for row, first, _ in fitted.spans}
         for (row, col), cell in sorted(sheet.cells.items()):
-            _write_cell(ws, row, col, cell, sheet.name, styles)
-        widths = _column_widths(sheet)
-        _widths(ws, widths)
-        _row_heights(ws, sheet, widths)
-        _page_setup(ws, sheet, book, widths)
+            wraps = (row, col) in fitted.wrapped or (row, col) in spanned
+            _write_cell(ws, row, col, cell, sheet.name, styles, wraps)
+        printing.set_up(ws, sheet, book, fitted)
         _data_validations(ws, sheet)
         _conditional_formats(ws, sheet)
-        _charts(ws, sheet, page_widths(widths, _column_breaks(sheet, widths), _TITLE_COLUMNS)[0])
+        _charts(ws, sheet, fitted.widths)
         ws.protection.sheet = True  # no password: a treasurer can lift it knowingly
     for name, ref in book.names.items():
         wb.defined_names[name] = DefinedName(
