@@ -7,7 +7,8 @@ reference to "Annahmen" or "Haushalt", so the summary follows any change of an i
 from __future__ import annotations
 
 from kim_budget import __version__, lines
-from kim_budget.formula import Range, Ref, column_letter
+from kim_budget.formula import Expr, Range, Ref, column_letter
+from kim_budget.measures import BOOLEAN
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt, spec, timeline
 from kim_budget.workbook.annahmen import Inputs
@@ -53,7 +54,7 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None, full_c
         sheet.put(row, col, header, role="header")
     row += 1
     # (label, unit, value, number format, from, until)
-    entries: list[tuple[str, str, Ref, str, Ref | None, Ref | None]] = []
+    entries: list[tuple[str, str, Expr, str, Ref | None, Ref | None]] = []
     for p in inputs.positions:
         entries.append((f"Stelle: {p.name}", "VZÄ", p.fte, formats.VZAE_PLAIN, p.start, p.end))
     if inputs.annual_cost_per_fte is not None:
@@ -130,9 +131,9 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None, full_c
     entries.append(
         (
             "Förderung höchstens in Höhe der Kosten",
-            "WAHR/FALSCH",
-            inputs.cap_at_cost,
-            formats.BOOLEAN,
+            BOOLEAN.unit,
+            lines.as_yes_no(inputs.cap_at_cost),
+            formats.YES_NO,
             None,
             None,
         )
