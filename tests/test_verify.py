@@ -604,6 +604,18 @@ def test_boolean_formulas_are_constants(tmp_path: Path) -> None:
     assert [(f.rule, f.cell, f.message) for f in findings] == [("F6", "B3", TYPED_VALUE)]
 
 
+@pytest.mark.parametrize("answer", [1, 0, True, False])
+def test_yes_no_input_as_number_or_typed_boolean(tmp_path: Path, answer: int) -> None:
+    """A yes/no input holds 1 or 0, shown as ja or nein, guarded as a whole number from 0 to 1;
+    a boolean a user typed in its place (WAHR, TRUE) is a constant too."""
+    wb = compliant_workbook()
+    _put(wb["Annahmen"], "A5", "Deckung im ersten Jahr")
+    _input(wb["Annahmen"], "B5", answer, YES_NO, "whole")
+    (rule,) = [v for v in wb["Annahmen"].data_validations.dataValidation if "B5" in v.sqref]
+    rule.formula2 = "1"
+    assert findings_of(save(wb, tmp_path / "ja.xlsx")) == []
+
+
 def test_master_check_without_cached_value(tmp_path: Path) -> None:
     wb = compliant_workbook()
     _put(wb["Prüfungen"], "B6", "=B5", BOOLEAN)  # save() caches no value for B6
