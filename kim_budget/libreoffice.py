@@ -177,17 +177,20 @@ def recalculate_libreoffice(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     contents: Mapping[Path, bytes] | None = None,
+    locale: str | None = None,
 ) -> dict[Path, Values]:
     """Let LibreOffice recalculate every formula of each workbook; return the values.
 
     All files go to one soffice process (start-up is the slow part); `contents`, when given,
-    holds the bytes to recalculate for each path (the file is then not read again). Raises
-    `EngineError` when soffice is missing, fails, times out or does not produce a file.
+    holds the bytes to recalculate for each path (the file is then not read again); `locale`
+    ("de-DE", "en-US") is the profile's locale, as a user's installation in that language has
+    it (default: the system's). Raises `EngineError` when soffice is missing, fails, times out
+    or does not produce a file.
     """
     if not paths:
         return {}
     contents = contents or {}
-    with _libreoffice("lo") as (soffice, profile, inbox, outbox):
+    with _libreoffice("lo", locale) as (soffice, profile, inbox, outbox):
         inputs = [
             _copy_input(path, inbox / f"book{index}{path.suffix or '.xlsx'}", contents.get(path))
             for index, path in enumerate(paths)

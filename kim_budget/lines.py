@@ -141,7 +141,7 @@ def foerderung(before_cap: Expr, cap_at_cost: Expr, funded_cost: Expr) -> Expr:
 
 def eligible_cost(funded_personnel: Expr, covers_material: Expr, funded_material: Expr) -> Expr:
     """The cost a funding share applies to: the funded positions' Personalaufwand, and their
-    Sachaufwand when it counts (covers_material = WAHR)."""
+    Sachaufwand when it counts (covers_material = 1, ja)."""
     return funded_personnel + covers_material * funded_material
 
 
@@ -429,6 +429,18 @@ def after(later: Expr, earlier: Expr) -> Expr:
 def differs(value: Expr, built: Expr) -> Expr:
     """1 when an input differs from the value the scenario file held at the build, else 0."""
     return when(equals(value, built), 0, 1)
+
+
+def as_yes_no(answer: Expr) -> Expr:
+    """A yes/no input as the number 1 or 0, whether its cell holds 1/0 or a boolean typed in any
+    language (TRUE × 1 = 1). Arithmetic and IF read both forms alike; a comparison does not (a
+    boolean never equals a number) and a cell shows a boolean in the language's words."""
+    return answer * 1
+
+
+def answer_differs(answer: Expr, built: Expr) -> Expr:
+    """1 when a yes/no input differs from the scenario file's value, compared as numbers."""
+    return differs(as_yes_no(answer), as_yes_no(built))
 
 
 def changed_inputs(markers: Range) -> Expr:

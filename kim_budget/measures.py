@@ -38,7 +38,8 @@ MONEY_MONTH = Measure("money_month", "number", "€/Monat", Limits(0, 10_000))
 RATE = Measure("rate", "number", "%", Limits(0, 100))
 """A percentage of pay."""
 MONTH = Measure("month", "month", "Monat")
-BOOLEAN = Measure("boolean", "boolean", "WAHR/FALSCH")
+BOOLEAN = Measure("boolean", "boolean", "1=ja, 0=nein")
+"""A yes/no input: 1 for ja, 0 for nein in the workbook; true/false in the file."""
 TEXT = Measure("text", "text", "Text")
 ACCOUNT = Measure("account", "account", "Konto")
 FILLED_FTE = Measure("filled_fte", "number", "VZÄ", Limits(0, 1000))

@@ -229,6 +229,12 @@ def test_numeric_text_in_arithmetic() -> None:
         (a < JAN_1_2025 + 31, row_of(JAN_31_2025), True),  # dates compare as serials
         (BinOp("=", a, Num(JAN_31_2025)), row_of(JAN_31_2025), True),
         (BinOp("=", a, b > c), row_of(True, 2, 1), True),
+        (BinOp("=", a, b), row_of(True, True), True),
+        (BinOp("=", a, b), row_of(True, 1), False),  # a boolean never equals a number
+        (BinOp("=", a, b), row_of(False, 0), False),
+        (BinOp("=", a, b), row_of(1, True), False),
+        (BinOp("=", a * 1, b * 1), row_of(True, 1), True),  # TRUE*1 is the number 1
+        (BinOp("=", a * 1, b * 1), row_of(False, 0), True),
     ],
 )
 def test_comparisons(expr: Expr, cells: Cells, expected: bool) -> None:
@@ -255,11 +261,6 @@ def test_number_below_text() -> None:
 @pytest.mark.xfail(strict=True, reason="Excel: TRUE is greater than any number: =TRUE>1 is TRUE")
 def test_boolean_above_numbers() -> None:
     assert value(a > b, row_of(True, 1)) == True  # noqa: E712
-
-
-@pytest.mark.xfail(strict=True, reason="Excel: a boolean never equals a number: =TRUE=1 is FALSE")
-def test_boolean_is_not_equal_to_one() -> None:
-    assert value(BinOp("=", a, b), row_of(True, 1)) == False  # noqa: E712
 
 
 @pytest.mark.xfail(strict=True, reason='Excel compares text with <> as with =: ="a"<>"b" is TRUE')

@@ -29,7 +29,10 @@ SCENARIO = ROOT / "scenarios" / "vzae-1.000-ab-2024-10.toml"
 COST = "cost.annual_cost_per_fte"
 FTE_KEY = "positions[0] (Stelle 1).fte"
 START = "positions[0] (Stelle 1).start"
+OFFSET_2024 = "offset.years (2024)"
 OFFSET_2025 = "offset.years (2025)"
+FUNDED = "positions[0] (Stelle 1).funded"
+CAP_AT_COST = "funding.cap_at_cost"
 COUNT_LABEL = "Eingaben gegenüber der Szenariodatei geändert"
 
 
@@ -201,6 +204,73 @@ def test_text_read_the_way_a_german_treasurer_means_it() -> None:
             convert(value, measure)
     with pytest.raises(ValueError, match="whole number"):
         convert(2.5, PEOPLE)
+
+
+# --- yes/no inputs: 1 or 0 in the workbook, true or false in the file -------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "answer"),
+    [
+        (1, True),  # as the workbook holds it now
+        (0, False),
+        (1.0, True),  # a number as LibreOffice or a script saves it
+        (0.0, False),
+        (True, True),  # a boolean typed in Excel or LibreOffice, in any language
+        (False, False),
+        ("WAHR", True),  # text, from a workbook built before, or typed as text
+        ("wahr", True),
+        ("ja", True),
+        ("TRUE", True),
+        ("1", True),
+        ("FALSCH", False),
+        ("nein", False),
+        ("FALSE", False),
+        (" 0 ", False),
+    ],
+)
+def test_yes_no_is_read_in_every_form(cell: object, answer: bool) -> None:
+    assert convert(cell, BOOLEAN) is answer
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [(2, "2"), (0.5, "0.5"), (-1, "-1"), ("2", "„2“"), ("vielleicht", "„vielleicht“")],
+)
+def test_other_yes_no_values_are_refused_naming_the_forms(cell: object, shown: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        convert(cell, BOOLEAN)
+    assert str(raised.value) == (
+        f"must be 1 (ja) or 0 (nein), got {shown}; also read: WAHR/FALSCH, TRUE/FALSE, ja/nein"
+    )
+
+
+def test_yes_no_numbers_come_back_as_true_and_false(tmp_path: Path) -> None:
+    scenario, workbook = _built(tmp_path)
+    _edit(workbook, {FUNDED: 0, OFFSET_2024: 1, OFFSET_2025: 1, CAP_AT_COST: False})
+    result = _import(workbook)
+    assert result.exit_code == 0, result.output
+    # two changes: OFFSET_2024 and CAP_AT_COST keep their values, in another form
+    assert result.output.splitlines() == [
+        f"{FUNDED}: true → false",
+        f"{OFFSET_2025}: false → true",
+        f"{scenario}: 2 changes written",
+    ]
+    after = scenario.read_text(encoding="utf-8")
+    assert re.search(r"^funded = false$", after, re.MULTILINE)
+    assert re.search(r"^years = \[2024, 2025\]", after, re.MULTILINE)
+    assert "cap_at_cost" not in after
+
+
+def test_yes_no_other_than_1_or_0_is_refused_with_cell_and_key(tmp_path: Path) -> None:
+    scenario, workbook = _built(tmp_path)
+    before = scenario.read_bytes()
+    cell = input_cell(openpyxl.load_workbook(workbook), FUNDED)
+    _edit(workbook, {FUNDED: 2})
+    result = _import(workbook)
+    assert result.exit_code == 1
+    assert f"Annahmen!{cell} ({FUNDED}): must be 1 (ja) or 0 (nein), got 2;" in result.output
+    assert scenario.read_bytes() == before
 
 
 def test_changed_scenario_file_is_refused_without_force(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ from kim_budget.verify.sheet_rules import (
 SHEETS = ("Übersicht", "Annahmen", "Monate", "Haushalt", "Prüfungen")
 EURO = '#,##0.00 "€";[Red]-#,##0.00 "€"'
 BOOLEAN = '"WAHR";"WAHR";"FALSCH"'
+YES_NO = '"ja";"ja";"nein"'
 MONTH = "mm.yyyy"
 MONTHLY = 80000 / 12
 
@@ -603,6 +604,18 @@ def test_boolean_formulas_are_constants(tmp_path: Path) -> None:
     assert [(f.rule, f.cell, f.message) for f in findings] == [("F6", "B3", TYPED_VALUE)]
 
 
+@pytest.mark.parametrize("answer", [1, 0, True, False])
+def test_yes_no_input_as_number_or_typed_boolean(tmp_path: Path, answer: int) -> None:
+    """A yes/no input holds 1 or 0, shown as ja or nein, guarded as a whole number from 0 to 1;
+    a boolean a user typed in its place (WAHR, TRUE) is a constant too."""
+    wb = compliant_workbook()
+    _put(wb["Annahmen"], "A5", "Deckung im ersten Jahr")
+    _input(wb["Annahmen"], "B5", answer, YES_NO, "whole")
+    (rule,) = [v for v in wb["Annahmen"].data_validations.dataValidation if "B5" in v.sqref]
+    rule.formula2 = "1"
+    assert findings_of(save(wb, tmp_path / "ja.xlsx")) == []
+
+
 def test_master_check_without_cached_value(tmp_path: Path) -> None:
     wb = compliant_workbook()
     _put(wb["Prüfungen"], "B6", "=B5", BOOLEAN)  # save() caches no value for B6
@@ -869,10 +882,28 @@ class Resaved:
     gnumeric: list[Path]
 
 
+def typed_booleans(source: Path, target: Path) -> Path:
+    """The scenario workbook with every yes/no input on Annahmen typed as a boolean, as a user
+    leaves it who types WAHR in a German program or TRUE in an English one (t="b"), its answer
+    kept. The cached values stay right: every formula reads TRUE as 1."""
+    cells = list(_yes_no(source))
+    assert cells
+
+    def retype(xml: str) -> str:
+        for coordinate in cells:
+            pattern = rf'(<c r="{coordinate}" s="\d+") t="n">(<v>[01]</v>)'
+            xml, count = re.subn(pattern, r'\1 t="b">\2', xml)
+            assert count == 1, coordinate
+        return xml
+
+    return patched(source, "xl/worksheets/sheet2.xml", retype, target)  # Annahmen
+
+
 @pytest.fixture(scope="module")
 def resaved(tmp_path_factory: pytest.TempPathFactory) -> Resaved:
-    """A shipped scenario and the comparison of all of them, built, then opened and saved
-    unedited (the comparison holds every scenario's sheets)."""
+    """A shipped scenario, the comparison of all of them and the scenario with its yes/no inputs
+    typed as booleans, built, then opened and saved unedited (the comparison holds every
+    scenario's sheets)."""
     require_engine("LibreOffice", engine_module.libreoffice_available())
     require_engine("Gnumeric", engines.gnumeric_available())
     root = tmp_path_factory.mktemp("resaved")
@@ -883,6 +914,7 @@ def resaved(tmp_path_factory: pytest.TempPathFactory) -> Resaved:
     comparison = root / "built" / "Szenarienvergleich.xlsx"
     comparison.write_bytes(comparison_bytes(load_scenarios([SHIPPED])))
     built.append(comparison)
+    built.append(typed_booleans(scenario, root / "built" / "wahrheitswerte.xlsx"))
     return Resaved(
         built,
         resave_libreoffice(built, root / "libreoffice"),
@@ -932,6 +964,17 @@ def _annahmen(path: Path) -> Worksheet:
     return book[next(name for name in book.sheetnames if name.startswith("Annahmen"))]
 
 
+def _yes_no(path: Path) -> dict[str, object]:
+    """The yes/no inputs of (the first) Annahmen: cell → value."""
+    sheet = _annahmen(path)
+    return {
+        cell.coordinate: cell.value
+        for row in sheet.iter_rows(min_col=2, max_col=2)
+        for cell in row
+        if cell.number_format == YES_NO
+    }
+
+
 def _booleans(path: Path) -> dict[str, bool]:
     """The cells of (the first) Annahmen that hold TRUE or FALSE as a value."""
     sheet = _annahmen(path)
@@ -964,16 +1007,21 @@ def test_what_libreoffice_changes_when_it_saves(resaved: Resaved) -> None:
         first_input = next(c for row in inputs.iter_rows() for c in row if not c.protection.locked)
         with pytest.raises(IndexError):
             _ = first_input.style
-        # A typed-in TRUE becomes the formula =TRUE().
+        # Yes/no inputs are numbers and stay numbers; a typed-in TRUE becomes the formula
+        # =TRUE().
         booleans = _booleans(original)
-        assert True in booleans.values() and False in booleans.values()
         annahmen = _annahmen(saved)
         assert {cell: annahmen[cell].value for cell in booleans} == {
             cell: "=TRUE()" if value else "=FALSE()" for cell, value in booleans.items()
         }
+        numbers = {cell: v for cell, v in _yes_no(original).items() if cell not in booleans}
+        assert {cell: annahmen[cell].value for cell in numbers} == numbers
         # Kept: protection, unlocked and validated cells, print titles, names, cached values.
         assert _facts(saved) == _facts(original)
         assert _same_cached_values(original, saved) == []
+    assert _booleans(resaved.built[0]) == {}  # as built: 1 and 0
+    typed = _booleans(resaved.built[-1]).values()
+    assert True in typed and False in typed
 
 
 @pytest.mark.engine
@@ -1013,7 +1061,8 @@ def test_workbook_resaved_by_gnumeric_loses_only_its_print_titles(resaved: Resav
         if sheet.startswith(("Monate", "Haushalt"))
     }
     shipped = len(list(SHIPPED.glob("*.toml")))
-    assert len(timelines) == 2 + shipped * 2  # Monate and Haushalt, and the comparison's of each
+    # Monate and Haushalt of the scenario and of its typed copy, and the comparison's of each
+    assert len(timelines) == 2 + 2 + shipped * 2
     assert {(f.rule, "print title" in f.message) for f in report.findings} == {("S6", True)}
     assert {(f.path, f.sheet) for f in report.findings} == timelines
 

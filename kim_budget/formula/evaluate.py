@@ -3,8 +3,8 @@
 `evaluate(expr, env)` computes an expression from the values of the cells it reads; `Env` is
 anything that knows a cell's value (`workbook.grid.BookEnv` evaluates a whole laid-out book,
 each formula once). Excel's rules that matter here: an empty cell is 0 in arithmetic and "" in
-a comparison with "=", TRUE is 1, text in arithmetic is an error, SUM/MIN/MAX skip text,
-booleans and blanks inside references.
+a comparison with "=", TRUE is 1 in arithmetic but never equals a number (=TRUE=1 is FALSE),
+text in arithmetic is an error, SUM/MIN/MAX skip text, booleans and blanks inside references.
 """
 
 from __future__ import annotations
@@ -79,8 +79,18 @@ _OPERATIONS: dict[str, Callable[[float, float], Scalar]] = {
 def apply_operator(op: str, left: Scalar, right: Scalar) -> Scalar:
     """One operator on two evaluated operands."""
     if op == "=":
-        return (left if left is not None else "") == (right if right is not None else "")
+        return _equal(left, right)
     return _OPERATIONS[op](as_number(left), as_number(right))
+
+
+def _equal(left: Scalar, right: Scalar) -> bool:
+    """left = right as Excel compares: an empty cell is "", and a boolean equals only a boolean
+    (Python's True == 1 is not Excel's: =TRUE=1 is FALSE)."""
+    if left is None or right is None:
+        return (left if left is not None else "") == (right if right is not None else "")
+    if isinstance(left, bool) != isinstance(right, bool):
+        return False
+    return left == right
 
 
 def _numbers(env: Env, args: Sequence[Expr]) -> list[float]:

@@ -5,8 +5,9 @@
 writes the changed values into that file with tomlkit,
 which keeps the file's comments, order and layout. The new text is validated by the loader
 (`scenario.load_scenario`, the rules of `validate`) before anything is written, and the file is
-replaced atomically. Values typed as text are read the way a German treasurer means them
-("82.000" is 82,000; "WAHR", "ja"; "01.10.2024") or rejected; nothing is read by guessing.
+replaced atomically. A yes/no is 1 or 0 (or a boolean, from a workbook of any language). Values
+typed as text are read the way a German treasurer means them ("82.000" is 82,000; "WAHR", "ja";
+"01.10.2024") or rejected; nothing is read by guessing.
 
 Where each input must be is known from laying out the scenario file again: a workbook whose rows
 were inserted, deleted or moved, or another kind of workbook, is refused with the cell that

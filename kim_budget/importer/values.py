@@ -1,8 +1,11 @@
 """A cell's value as its key's type, read the way a German treasurer writes it.
 
-"82.000" is 82,000, "1,173" is 1.173, "WAHR"/"ja"/"TRUE" are true, "01.10.2024" and "10.2024"
-are months; anything else is refused with the reason, never guessed. A text is checked for its
-length and control characters before anything else is done with it."""
+"82.000" is 82,000, "1,173" is 1.173, "01.10.2024" and "10.2024" are months. A yes/no is the
+number 1 or 0 as the workbook holds it, a boolean (typed in a spreadsheet of any language, or
+from a workbook built before yes/no inputs were numbers), or a text: "WAHR"/"ja"/"TRUE"/"1" are
+true, "FALSCH"/"nein"/"FALSE"/"0" false. Anything else is refused with the reason, never
+guessed. A text is checked for its length and control characters before anything else is done
+with it."""
 
 from __future__ import annotations
 
@@ -16,8 +19,11 @@ from kim_budget.measures import Measure
 from kim_budget.messages import printable, quoted
 from kim_budget.validate import month_text
 
-_TRUE = frozenset({"wahr", "true", "ja", "yes"})
-_FALSE = frozenset({"falsch", "false", "nein", "no"})
+_TRUE = frozenset({"wahr", "true", "ja", "yes", "1"})
+_FALSE = frozenset({"falsch", "false", "nein", "no", "0"})
+YES_NO = "1 (ja) or 0 (nein)"
+YES_NO_ALSO = "also read: WAHR/FALSCH, TRUE/FALSE, ja/nein"
+"""The allowed forms of a yes/no, as a message names them."""
 _UNITS = re.compile(r"\s*(€|eur|euro|%|vzä|vzae)\s*$", re.IGNORECASE)
 _INTEGER = re.compile(r"[+-]?\d+")
 _GERMAN_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
@@ -89,6 +95,7 @@ def convert(value: Any, measure: Measure) -> object:
 
 
 def _boolean(value: Any) -> bool:
+    """A yes/no: 1 or 0, a boolean, or one of the words; any other number is refused."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
@@ -96,7 +103,7 @@ def _boolean(value: Any) -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     shown = cell_text(value) if isinstance(value, str) else show_value(value)
-    raise ValueError(f"must be WAHR or FALSCH (also read: ja/nein, TRUE/FALSE), got {shown}")
+    raise ValueError(f"must be {YES_NO}, got {shown}; {YES_NO_ALSO}")
 
 
 def _number(value: Any) -> float | int:

@@ -3,6 +3,7 @@
 Columns: label | value | unit | scenario key | source or note | the value the scenario file held
 at the build (locked) | 1 where the input differs from it. Every calculation of the workbook leads
 back to the value cells of this sheet; the last two columns show the treasurer's own edits.
+A yes/no input holds the number 1 or 0, shown as ja or nein (see `validation.stored`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kim_budget import lines
-from kim_budget.formula import Range, Ref
+from kim_budget.formula import Expr, Range, Ref
 from kim_budget.keys import Key, key
 from kim_budget.pay import Grading
 from kim_budget.scenario import Increase, Scenario
 from kim_budget.validate import display_key
 from kim_budget.workbook import formats, spec
 from kim_budget.workbook.grid import Content, Sheet
-from kim_budget.workbook.validation import number_format, rule_for
+from kim_budget.workbook.validation import number_format, rule_for, stored
 
 NAME = spec.ANNAHMEN
 LABEL, VALUE, UNIT, KEY, NOTE = (
@@ -48,6 +49,13 @@ class InputRow:
     """The Haushaltsjahr of an offset row."""
     structure: bool = False
     """Shown but locked: it shapes the workbook's columns."""
+
+    def shown(self) -> Expr:
+        """The input as another sheet shows it: a yes/no as 1 or 0 (ja or nein in
+        `number_format`), also when its cell holds a boolean; else the cell itself."""
+        if self.path and key(self.path).measure.type == "boolean":
+            return lines.as_yes_no(self.ref)
+        return self.ref
 
 
 @dataclass(frozen=True)
@@ -179,22 +187,30 @@ class _Rows:
         role = "structure" if described.structure else "input"
         fmt = number_format(described.measure)
         rule = rule_for(described) if role == "input" else None
+        cell = stored(described.measure, value)
         self.sheet.put(row, LABEL, label, role="label")
-        ref = self.sheet.put(row, VALUE, value, fmt, role=role, validation=rule)
+        ref = self.sheet.put(row, VALUE, cell, fmt, role=role, validation=rule)
         self.sheet.put(row, UNIT, described.measure.unit, role="unit")
         self.sheet.put(row, KEY, shown, role="key")
         source = f"Szenariodatei {self.source}"
         note = f"{source}; {described.note}" if described.note else source
         self.sheet.put(row, NOTE, note, role="note")
         if role == "input":
-            built = self.sheet.put(row, BUILT, value, fmt, role="structure")
-            self.sheet.put(row, CHANGED, lines.differs(ref, built), formats.FLAG)
+            built = self.sheet.put(row, BUILT, cell, fmt, role="structure")
+            self.sheet.put(row, CHANGED, _differs(described, ref, built), formats.FLAG)
             self.last_marker = row
         heading = f"{self.heading}: {label}"
         structure = described.structure
         self.entries.append(InputRow(shown, heading, ref, value, fmt, path, year, structure))
         self.row += 1
         return ref
+
+
+def _differs(described: Key, ref: Ref, built: Ref) -> Expr:
+    """The marker of an input: a yes/no compared as a number, since its cell may hold TRUE."""
+    if described.measure.type == "boolean":
+        return lines.answer_differs(ref, built)
+    return lines.differs(ref, built)
 
 
 def _increases(

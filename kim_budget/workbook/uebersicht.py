@@ -10,7 +10,8 @@ break only between these blocks (`Sheet.break_rows`), never through a table or t
 from __future__ import annotations
 
 from kim_budget import __version__, lines
-from kim_budget.formula import Range, Ref, column_letter
+from kim_budget.formula import Expr, Range, Ref, column_letter
+from kim_budget.measures import BOOLEAN
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import formats, haushalt, spec, timeline
 from kim_budget.workbook.annahmen import Inputs
@@ -60,7 +61,7 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None, full_c
         sheet.put(row, col, header, role="header")
     row += 1
     # (label, unit, value, number format, from, until)
-    entries: list[tuple[str, str, Ref, str, Ref | None, Ref | None]] = []
+    entries: list[tuple[str, str, Expr, str, Ref | None, Ref | None]] = []
     for p in inputs.positions:
         entries.append((f"Stelle: {p.name}", "VZÄ", p.fte, formats.VZAE_PLAIN, p.start, p.end))
     if inputs.annual_cost_per_fte is not None:
@@ -137,9 +138,9 @@ def _assumptions(sheet: Sheet, row: int, inputs: Inputs, cap: Ref | None, full_c
     entries.append(
         (
             "Förderung höchstens in Höhe der Kosten",
-            "WAHR/FALSCH",
-            inputs.cap_at_cost,
-            formats.BOOLEAN,
+            BOOLEAN.unit,
+            lines.as_yes_no(inputs.cap_at_cost),
+            formats.YES_NO,
             None,
             None,
         )

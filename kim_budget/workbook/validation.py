@@ -1,9 +1,10 @@
 """Number formats and data validation of input cells, derived from each key's measure.
 
 What a treasurer may type follows from the key's measure in `kim_budget.keys` (type and limits),
-so the workbook allows exactly what the loader allows. Excel's limits: title ≤ 32 characters,
-prompt and error ≤ 255. Excel's validation has no exclusive bounds: "greater than 0" becomes
-"at least" the smallest step a value is shown with (0.001 VZÄ, 0.01 %).
+so the workbook allows exactly what the loader allows. A yes/no is the whole number 1 or 0 (a
+boolean's name depends on the spreadsheet's language; a number does not). Excel's limits: title
+≤ 32 characters, prompt and error ≤ 255. Excel's validation has no exclusive bounds: "greater
+than 0" becomes "at least" the smallest step a value is shown with (0.001 VZÄ, 0.01 %).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from kim_budget.formula import date_to_serial
 from kim_budget.keys import Key
 from kim_budget.measures import Measure
 from kim_budget.workbook import formats
-from kim_budget.workbook.grid import Validation
+from kim_budget.workbook.grid import Content, Validation
 
 FIRST_DAY = str(date_to_serial(date(2000, 1, 1)))
 LAST_DAY = str(date_to_serial(date(2100, 12, 31)))
@@ -113,10 +114,11 @@ _SHOWN = {
         "Bitte ein Datum zwischen 2000 und 2100 eingeben, z. B. 01.10.2024.",
     ),
     "boolean": _Shown(
-        formats.BOOLEAN,
-        "WAHR oder FALSCH",
-        "WAHR = ja, FALSCH = nein.",
-        "Bitte WAHR oder FALSCH wählen.",
+        formats.YES_NO,
+        "ja oder nein",
+        "1 = ja, 0 = nein. Bitte die Zahl eingeben; angezeigt wird „ja“ oder „nein“. "
+        "Eine Zahl gilt in jeder Sprachversion von Excel und LibreOffice.",
+        "Bitte 1 für ja oder 0 für nein eingeben.",
     ),
     "text": _Shown(None, "Text", "", ""),
     "account": _Shown(
@@ -131,6 +133,14 @@ _SHOWN = {
 def number_format(measure: Measure) -> str | None:
     """The number format of values of this measure (None: text)."""
     return _SHOWN[measure.name].number_format
+
+
+def stored(measure: Measure, value: Content) -> Content:
+    """A value as its input cell holds it: a yes/no as the number 1 or 0 (`formats.YES_NO`
+    shows ja or nein), every other value as it is."""
+    if measure.type == "boolean":
+        return 1 if value else 0
+    return value
 
 
 def _number(value: float) -> str:
@@ -177,9 +187,7 @@ def rule_for(key: Key) -> Validation:
             "date", "between", FIRST_DAY, LAST_DAY, shown.title, shown.prompt, shown.error
         )
     if measure.type == "boolean":
-        return Validation(
-            "list", "between", '"WAHR,FALSCH"', None, shown.title, shown.prompt, shown.error
-        )
+        return Validation("whole", "between", "0", "1", shown.title, shown.prompt, shown.error)
     if measure.type == "account":
         return Validation(
             "textLength", "between", "3", "10", shown.title, shown.prompt, shown.error

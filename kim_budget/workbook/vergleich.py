@@ -111,7 +111,7 @@ def _differences(sheet: Sheet, row: int, laid: Sequence[ScenarioSheets]) -> int:
         sheet.put(row, LABEL, label, role="label")
         for number, entry in enumerate(entries):
             if entry is not None:
-                sheet.put(row, TOTAL + number, entry.ref, number_format)
+                sheet.put(row, TOTAL + number, entry.shown(), number_format)
         row += 1
     if not found:
         sheet.put(row, LABEL, "keine – die Szenarien haben dieselben Annahmen", role="note")

@@ -9,7 +9,7 @@ from kim_budget.keys import Key
 from kim_budget.measures import FILLED_FTE
 from kim_budget.workbook import formats, spec
 from kim_budget.workbook.grid import Content, Sheet, Validation
-from kim_budget.workbook.validation import number_format, rule_for
+from kim_budget.workbook.validation import number_format, rule_for, stored
 from kim_budget.workbook.verteilung.refs import (
     EURO_TOLERANCE,
     FIRST_ROW,
@@ -56,8 +56,9 @@ class _Rows:
         rule = _rule(described) if role == "input" else None
         row = self.row
         self.sheet.put(row, spec.INPUT_LABEL, described.label_for(n), role="label")
+        cell = stored(described.measure, value)
         ref = self.sheet.put(
-            row, spec.INPUT_VALUE, value, _format(described), role=role, validation=rule
+            row, spec.INPUT_VALUE, cell, _format(described), role=role, validation=rule
         )
         self.sheet.put(row, spec.INPUT_UNIT, described.measure.unit, role="unit")
         self.sheet.put(row, spec.INPUT_KEY, path, role="key")
