@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -77,7 +76,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     base = tmp_path_factory.mktemp("installed")
     assert ROOT not in base.parents, "the environment must be outside the checkout"
     source, wheels, venv, work = (base / name for name in ("source", "wheels", "venv", "work"))
-    started = time.monotonic()
     shutil.copytree(ROOT, source, ignore=_NOT_PACKAGED)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     _checked([*pip, "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(source)], base)
@@ -86,9 +84,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     python = str(venv / "bin" / "python")
     _checked([*pip, "--python", python, "install", "--quiet", str(wheel)], base)
     shutil.rmtree(source)  # from here on, only the environment holds kim-budget
+    _stray_templates(venv)
     work.mkdir()
-    print(f"wheel built and installed in {time.monotonic() - started:.1f} s")
     yield Installed(venv, work)
+
+
+def _stray_templates(venv: Path) -> None:
+    """Another distribution's top-level `templates` folder beside kim_budget in site-packages
+    (some put one there): kim-budget must keep to its own."""
+    (site,) = venv.glob("lib/python*/site-packages")
+    (site / "templates").mkdir()
+    for name in ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.txt.j2"):
+        (site / "templates" / name).write_text("{{ fremd }", encoding="utf-8")
 
 
 def test_the_package_comes_from_the_environment(installed: Installed) -> None:
@@ -100,10 +107,10 @@ def test_the_package_comes_from_the_environment(installed: Installed) -> None:
     done = installed.run("python", "-c", code)
     assert done.returncode == 0, done.stderr
     module, templates, tables = done.stdout.splitlines()
-    site = installed.venv.resolve()
-    for path in (Path(module), Path(templates)):
-        assert path.resolve().is_relative_to(site), path
-        assert not path.resolve().is_relative_to(ROOT), path
+    package = Path(module).resolve().parent
+    assert package.is_relative_to(installed.venv.resolve()), module
+    assert not package.is_relative_to(ROOT), module
+    assert Path(templates).resolve() == package / "templates"  # not another templates/
     assert sorted(p.name for p in Path(templates).iterdir()) == [
         "finanzielle-auswirkungen.html.j2",
         "finanzielle-auswirkungen.txt.j2",
