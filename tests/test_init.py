@@ -263,11 +263,13 @@ def test_a_read_only_folder_gives_one_message(tmp_path: Path) -> None:
 
 def test_the_readmes_examples_work(folder: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = [
-        shlex.split(line.split(" # ")[0])
-        for line in readme.splitlines()
-        if line.startswith("kim-budget init")
-    ]
+    commands = list(  # each once: `kim-budget init` shows twice, and the second would refuse
+        dict.fromkeys(
+            tuple(shlex.split(line.split(" # ")[0]))
+            for line in readme.splitlines()
+            if line.startswith("kim-budget init")
+        )
+    )
     assert len(commands) >= 4
     for command in commands:
         done = init(*command[2:])
