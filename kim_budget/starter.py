@@ -52,6 +52,8 @@ OPTIONS = {
 COLUMN = 36
 """Where the comments beside the values start."""
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_INVISIBLE = re.compile("[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Line and paragraph separators, the bidirectional controls and the byte-order mark."""
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,19 @@ def _month(text: str) -> date | None:
 
 def _value(value: str | float | int) -> str:
     """A value as TOML writes it; a whole amount without decimals (80000, not 80000.0)."""
+    if isinstance(value, str):
+        return _string(value)
     if isinstance(value, float) and _whole_amount(value):
         return str(int(value))
     return tomlkit.item(value).as_string()
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: tomlkit escapes quotes, backslashes and control characters; the
+    characters that would turn or break the line in an editor are escaped too (the value read
+    back is the same)."""
+    written = tomlkit.string(text).as_string()
+    return _INVISIBLE.sub(lambda match: f"\\u{ord(match[0]):04X}", written)
 
 
 def _whole_amount(value: float) -> bool:

@@ -165,6 +165,15 @@ def test_municipality_text_stays_one_string(folder: Path) -> None:
     assert sorted(data) == keys
 
 
+def test_characters_that_turn_a_line_are_written_escaped(folder: Path) -> None:
+    name = "Stadt \u202eNord\u2028Süd"  # a right-to-left override and a line separator
+    assert init("--municipality", name).exit_code == 0
+    text = (folder / NAME).read_text(encoding="utf-8")
+    assert 'municipality = "Stadt \\u202ENord\\u2028Süd"' in text
+    assert "\u202e" not in text and "\u2028" not in text
+    assert load_scenario(folder / NAME).municipality == name
+
+
 @pytest.mark.parametrize(
     "name",
     ["Neu\nstadt", 'X"\n[funding]\nrate_per_fte = 99000\n#', "Bonn\\\n[cost]"],
