@@ -1,4 +1,4 @@
-"""Command line: `kim-budget build`, `distribute`, `validate`, `verify`, `import`.
+"""Command line: `kim-budget init`, `build`, `distribute`, `validate`, `verify`, `import`.
 
 Parses, calls the library, prints. Every failure becomes a message in one place (`_reported`):
 a user's mistake or an unusable file "Error: …" and exit status 1, a defect "Error: internal
@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -165,6 +166,51 @@ def main() -> None:
     Reads scenario files (TOML, one staffing option each) and writes formula-backed Excel
     workbooks with personnel cost, funding and the municipality's share per budget year.
     """
+
+
+@main.command(short_help="Write a commented starter scenario file.")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--municipality", help="The municipality (Kommune), e.g. 'Stadt Siegburg'.")
+@click.option("--fte", type=float, help="VZÄ of the post, 0 < fte ≤ 20 (default 1.0).")
+@click.option(
+    "--start", metavar="YYYY-MM", help="First month the post is filled (default: next January)."
+)
+@click.option(
+    "--grade", help="Price the post from the TVöD pay tables in this grade (e.g. 'S 12')."
+)
+@click.option("--step", type=int, help="With --grade: the Stufe at the start, 1–6 (default 1).")
+@click.option(
+    "--annual-cost",
+    type=float,
+    help="€ per VZÄ and year, the employer's total (default 80000, the council paper's "
+    "ca. 80 T€); not with --grade.",
+)
+@click.option("--first-year", type=int, help="First Haushaltsjahr (default: the start's year).")
+@click.option("--last-year", type=int, help="Last Haushaltsjahr (default: first year + 4).")
+def init(
+    file: Path | None,
+    municipality: str | None,
+    fte: float | None,
+    start: str | None,
+    grade: str | None,
+    step: int | None,
+    annual_cost: float | None,
+    first_year: int | None,
+    last_year: int | None,
+) -> None:
+    """Write a starter scenario FILE (default szenario.toml), every key commented in German.
+
+    Without options: 1,0 VZÄ from January of next year, 80,000 € cost and 57,000 € KIM funding
+    per VZÄ and year, five Haushaltsjahre. The file is checked like any scenario file before it
+    is written; an existing file is never replaced.
+    """
+    from kim_budget.starter import DEFAULT_FILE, Starter, write_starter
+
+    target = file if file is not None else DEFAULT_FILE
+    options = Starter(municipality, fte, start, grade, step, annual_cost, first_year, last_year)
+    scenario = _run(lambda: write_starter(target, options))
+    _say(f"{target}: Szenario geschrieben ({scenario.title})")
+    _say(f"Weiter: kim-budget build {shlex.quote(str(target))}")
 
 
 @main.command(short_help="Build workbooks and council texts from scenario files.")

@@ -94,11 +94,13 @@ TEMPLATE_NAMES = ("finanzielle-auswirkungen.html.j2", "finanzielle-auswirkungen.
 
 
 def _shipped_templates() -> Path:
-    """The shipped templates: the top-level templates/ folder of a source checkout (an editable
-    install), else the copy an installed wheel carries as kim_budget/templates."""
+    """The shipped templates: the copy an installed wheel carries as kim_budget/templates, else
+    (a source checkout, an editable install) the top-level templates/ folder beside the
+    package. The package's own copy comes first: installed, the folder beside the package is
+    site-packages, where another distribution may have put a templates/ of its own."""
     package = Path(__file__).resolve().parent
-    checkout = package.parent / "templates"
-    return checkout if checkout.is_dir() else package / "templates"
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
 
 
 DEFAULT_TEMPLATES = _shipped_templates()

@@ -502,7 +502,7 @@ def test_group_help(flag: str) -> None:
         assert command.get_short_help_str().split()[0] in commands
 
 
-COMMANDS = ("build", "distribute", "import", "validate", "verify")
+COMMANDS = ("build", "distribute", "import", "init", "validate", "verify")
 
 
 def test_every_command_exists() -> None:
@@ -518,6 +518,7 @@ def test_command_list_shows_each_summary_whole() -> None:
         "build": "Build workbooks and council texts from scenario files.",
         "distribute": "Distribute a district's posts by population.",
         "import": "Bring a workbook's edited inputs back into its scenario file.",
+        "init": "Write a commented starter scenario file.",
         "validate": "Check scenario files; write nothing.",
         "verify": "Check generated workbooks against the model rules.",
     }

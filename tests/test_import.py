@@ -327,6 +327,25 @@ def test_missing_scenario_file_is_named(tmp_path: Path) -> None:
     assert "--scenario" in result.output
 
 
+def test_a_scenario_file_in_the_current_folder_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init writes szenario.toml here, build leaves out/szenario.xlsx: import finds the file."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SCENARIO, tmp_path / "szenario.toml")
+    (workbook,) = [
+        o.path for o in build([Path("szenario.toml")], Path("out")) if o.path.suffix == ".xlsx"
+    ]
+    _edit(workbook, {COST: 82000})
+    result = _import("out/szenario.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "cost.annual_cost_per_fte: 80000 → 82000",
+        "szenario.toml: 1 change written",
+    ]
+    assert "annual_cost_per_fte = 82000" in (tmp_path / "szenario.toml").read_text(encoding="utf-8")
+
+
 def test_pay_rules_edited_on_tarif_go_into_the_tvoed_section(tmp_path: Path) -> None:
     case = next(case for case in CASES if "[[tvoed.pay_tables]]" in case.toml)
     scenario = tmp_path / f"{case.name}.toml"

@@ -142,7 +142,9 @@ def read_cover(book: Book) -> Cover:
 
 def find_scenario(workbook: Path, name: str) -> Path:
     """The scenario file the cover names: beside the workbook, else in scenarios/ (of the current
-    folder or beside the workbook's folder). The name must be a plain, visible file name."""
+    folder or beside the workbook's folder), else in the current folder (where `init` writes
+    it and `build FILE` leaves the workbook in out/). The name must be a plain, visible file
+    name."""
     plain = (
         Path(name).name == name
         and name.endswith(".toml")
@@ -159,6 +161,7 @@ def find_scenario(workbook: Path, name: str) -> Path:
         workbook.parent / name,
         SCENARIO_FOLDER / name,
         workbook.parent.parent / SCENARIO_FOLDER / name,
+        Path(name),
     )
     for place in places:
         if path_kind(place) == "file":
