@@ -108,8 +108,8 @@ def test_derived_tables_say_they_are_derived() -> None:
     assert len(derived) == 9
     for table in derived:
         assert table["confidence"] == "M"
-        assert table["source"].startswith("derived: ")
-        assert "checked against a published table" in table["source"]
+        assert table["source"].startswith("abgeleitet: ")
+        assert "mit einer veröffentlichten Tabelle abgeglichen" in table["source"]
     for table in TABLES:
         if table not in derived:
             assert table["confidence"] == "H"

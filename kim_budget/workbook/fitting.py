@@ -55,7 +55,9 @@ LINE_SPACING = 1.3
 """A wrapped line's height per point of font size."""
 WIDEST_GROWTH = 1.6
 """A column grows to at most this multiple of its planned width for a text without spaces (a
-unit, a file name); a key (fixed width) shows whole; a longer text with spaces wraps."""
+unit, a file name); a key (fixed width) shows whole."""
+TEXT_GROWTH = 1.25
+"""… and to this multiple for a text with spaces; a longer one wraps."""
 NARROWEST = 0.7
 """A column of wrapped text narrows to at least this share of its planned width to keep the
 page within its budget."""
@@ -266,12 +268,13 @@ def fit_sheet(
 
 
 def _widest(text: _Text, planned: Sequence[float]) -> float:
-    """How wide a blocked text may make its column: a key whole, a word a little wider."""
+    """How wide a blocked text may make its column: a key whole, a word a little wider, a text
+    of words somewhat (a title just over its column stays on one line), beyond that it wraps."""
     if text.style.mono:
         return math.inf
     if " " not in text.text.strip():
         return planned[text.col - 1] * WIDEST_GROWTH
-    return planned[text.col - 1]
+    return planned[text.col - 1] * TEXT_GROWTH
 
 
 def _within_budget(
