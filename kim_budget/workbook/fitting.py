@@ -57,7 +57,8 @@ WIDEST_GROWTH = 1.6
 """A column grows to at most this multiple of its planned width for a text without spaces (a
 unit, a file name); a key (fixed width) shows whole."""
 TEXT_GROWTH = 1.25
-"""… and to this multiple for a text with spaces; a longer one wraps."""
+"""… and to this multiple for a text with spaces while the page keeps within its budget; a
+longer one wraps."""
 NARROWEST = 0.7
 """A column of wrapped text narrows to at least this share of its planned width to keep the
 page within its budget."""
@@ -246,10 +247,16 @@ def fit_sheet(
         columns.setdefault(row, set()).add(col)
     lines = {t.row for t in texts if t.col == 1 and t.role in LINE_ROLES and columns[t.row] == {1}}
     candidates = [t for t in texts if not always_wrapped(t.row, t.col) and t.row not in lines]
-    ends = page.ends(widths)
-    for t in candidates:
-        if t.need > widths[t.col - 1] and _blocked(t, columns[t.row], widths, ends):
-            widths[t.col - 1] = max(widths[t.col - 1], min(t.need, _widest(t, planned)))
+    numbers = list(widths)
+    for growth in (TEXT_GROWTH, 1.0):  # texts of words grow only while the page has room
+        widths = list(numbers)
+        ends = page.ends(widths)
+        for t in candidates:
+            if t.need > widths[t.col - 1] and _blocked(t, columns[t.row], widths, ends):
+                widest = _widest(t, planned, growth)
+                widths[t.col - 1] = max(widths[t.col - 1], min(t.need, widest))
+        if page.widest(widths) <= page.budget:
+            break
     _within_budget(widths, planned, {t.col for t in texts if always_wrapped(t.row, t.col)}, page)
     ends = page.ends(widths)
     wrapped = {
@@ -267,14 +274,14 @@ def fit_sheet(
     return Fit(tuple(widths), frozenset(wrapped), spans, _heights(texts, widths, wrapped, spans))
 
 
-def _widest(text: _Text, planned: Sequence[float]) -> float:
+def _widest(text: _Text, planned: Sequence[float], growth: float) -> float:
     """How wide a blocked text may make its column: a key whole, a word a little wider, a text
     of words somewhat (a title just over its column stays on one line), beyond that it wraps."""
     if text.style.mono:
         return math.inf
     if " " not in text.text.strip():
         return planned[text.col - 1] * WIDEST_GROWTH
-    return planned[text.col - 1] * TEXT_GROWTH
+    return planned[text.col - 1] * growth
 
 
 def _within_budget(
