@@ -228,8 +228,18 @@ def init(
     type=click.IntRange(min=1),
     help="Worker processes for the workbooks (default: the number of cores); same files.",
 )
+@click.option(
+    "--no-sensitivity",
+    is_flag=True,
+    help="Leave out the sheets Sensitivität and Varianten (smaller, faster workbooks).",
+)
 def build(
-    paths: tuple[Path, ...], out: Path, pdf: bool, templates: Path | None, jobs: int | None
+    paths: tuple[Path, ...],
+    out: Path,
+    pdf: bool,
+    templates: Path | None,
+    jobs: int | None,
+    no_sensitivity: bool,
 ) -> None:
     """Build a workbook and council texts per scenario file (PATHS: files or folders;
     default scenarios/).
@@ -242,7 +252,14 @@ def build(
     def run_build() -> list[pipeline.Output]:
         scenarios = paths or (Path("scenarios"),)
         workers = pipeline.default_jobs() if jobs is None else jobs
-        return pipeline.build(scenarios, out, pdf=pdf, templates=templates, jobs=workers)
+        return pipeline.build(
+            scenarios,
+            out,
+            pdf=pdf,
+            templates=templates,
+            jobs=workers,
+            sensitivity=not no_sensitivity,
+        )
 
     outputs = _run(run_build)
     _warn(output.result.scenario for output in outputs if output.result is not None)

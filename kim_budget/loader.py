@@ -208,11 +208,11 @@ def _grading(values: dict[str, Any], path: str, start: date) -> Grading | None:
     grade, step = values.get(f"{path}.grade"), values.get(f"{path}.step")
     if grade is None or step is None:
         return None
-    since = values.get(f"{path}.step_since") or start
+    given = values.get(f"{path}.step_since")
     allowance = values.get(f"{path}.allowance")
     if allowance is None:
         allowance = shipped_rules().allowance(grade)
-    return Grading(grade, step, since, allowance)
+    return Grading(grade, step, given or start, allowance, since_start=given is None)
 
 
 def _increases(found: Walked, array: str) -> tuple[Increase, ...]:

@@ -8,8 +8,8 @@ the workbook cannot disagree. Pure: no I/O.
 
 from __future__ import annotations
 
-from kim_budget.formula import Env, Scalar
-from kim_budget.results import Result, Year
+from kim_budget.formula import Env, Ref, Scalar
+from kim_budget.results import Result, Variante, Year
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import ScenarioSheets, lay_out_workbook
 from kim_budget.workbook.grid import BookEnv
@@ -62,7 +62,22 @@ def read_result(laid: ScenarioSheets, env: Env) -> Result:
         )
         for index, year in enumerate(scenario.years)
     )
-    return Result(scenario, years)
+    return Result(scenario, years, _sensitivity(laid, env))
+
+
+def _sensitivity(laid: ScenarioSheets, env: Env) -> tuple[Variante, ...]:
+    """The base and variants of "Sensitivität", from its evaluated cells."""
+    if laid.sensitivity is None:
+        return ()
+    sens = laid.sensitivity
+
+    def value(ref: Ref) -> float:
+        return _number(env.value(ref.sheet, ref.row, ref.col))
+
+    return tuple(
+        Variante(v.name, v.label, value(sens.names[v.name]), value(sens.differences[v.name]))
+        for v in sens.variants
+    )
 
 
 def compute(scenario: Scenario) -> Result:

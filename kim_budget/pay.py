@@ -108,6 +108,9 @@ class Grading:
     step_since: date
     allowance: float
     """€ per month at full time."""
+    since_start: bool = False
+    """Whether `step_since` is the position's start because the file did not give one: a later
+    start then moves it along."""
 
 
 def _month(text: str) -> date:

@@ -55,9 +55,18 @@ def _hide_others(workbook: XmlPart, sheets: Sequence[str]) -> None:
     missing = [name for name in sheets if name not in [e.get("name") for e in entries]]
     if missing:
         raise InternalError(f"{workbook.name}: no sheet {', '.join(missing)} to print")
-    for entry in entries:
+    hidden = set()
+    for index, entry in enumerate(entries):
         if entry.get("name") not in sheets:
             entry.set("state", "hidden")
+            hidden.add(str(index))
+    names = workbook.root.find(f"{MAIN}definedNames")
+    if names is None:
+        return
+    for name in list(names):
+        # LibreOffice prints a hidden sheet's print area all the same: drop it from the copy
+        if name.get("name") == "_xlnm.Print_Area" and name.get("localSheetId") in hidden:
+            names.remove(name)
 
 
 def reproducible(pdf: bytes, epoch: int) -> bytes:

@@ -61,9 +61,10 @@ def _finished(book: Book, env: BookEnv | None = None) -> bytes:
     return finish(write_workbook(book, env), book, env)
 
 
-def calculated_workbook(scenario: Scenario) -> tuple[Result, bytes]:
-    """A scenario's figures and its finished .xlsx file, from one layout evaluated once."""
-    layout = lay_out_workbook(scenario)
+def calculated_workbook(scenario: Scenario, sensitivity: bool = True) -> tuple[Result, bytes]:
+    """A scenario's figures and its finished .xlsx file, from one layout evaluated once
+    (without `sensitivity`: no "Sensitivität" and "Varianten")."""
+    layout = lay_out_workbook(scenario, sensitivity)
     env = BookEnv(layout.book)
     return read_result(layout.sheets, env), _finished(layout.book, env)
 
@@ -106,24 +107,26 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def _calculated(scenarios: Sequence[Scenario], jobs: int) -> Iterator[tuple[Result, bytes]]:
+def _calculated(
+    scenarios: Sequence[Scenario], jobs: int, sensitivity: bool
+) -> Iterator[tuple[Result, bytes]]:
     """Each scenario's figures and workbook, in order; with jobs > 1 in worker processes.
 
     The workers run the same pure functions, so the bytes are those of a build with one job.
     """
     if jobs <= 1 or len(scenarios) <= 1:
-        yield from map(calculated_workbook, scenarios)
+        yield from (calculated_workbook(scenario, sensitivity) for scenario in scenarios)
         return
     workers = min(jobs, len(scenarios))
     with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent) as pool:
-        yield from pool.map(_in_worker, scenarios)
+        yield from pool.map(_in_worker, scenarios, [sensitivity] * len(scenarios))
 
 
-def _in_worker(scenario: Scenario) -> tuple[Result, bytes]:
+def _in_worker(scenario: Scenario, sensitivity: bool) -> tuple[Result, bytes]:
     """`calculated_workbook` in a worker process, whose failure must cross back to the parent:
     as an error of kim-budget's own kinds, which carry nothing but their message."""
     try:
-        return calculated_workbook(scenario)
+        return calculated_workbook(scenario, sensitivity)
     except InternalError as defect:
         raise InternalError(str(defect)) from None
     except KimBudgetError as error:
@@ -152,14 +155,16 @@ def build(
     pdf: bool = False,
     templates: Path | None = None,
     jobs: int = 1,
+    sensitivity: bool = True,
 ) -> list[Output]:
     """Build into `out` a workbook and the "Finanzielle Auswirkungen" texts per scenario,
     and a comparison workbook when there are several.
 
     `templates`: a folder with a city's own wording (default: the shipped templates). With
     `pdf`, also a PDF of each workbook for the council paper's annex. `jobs`: worker processes
-    for the workbooks (outputs and their order do not depend on it). Everything is produced
-    in memory first: nothing is written if any input is invalid or any output fails.
+    for the workbooks (outputs and their order do not depend on it). Without `sensitivity`, the
+    workbooks leave out "Sensitivität" and "Varianten" (for the largest builds). Everything is
+    produced in memory first: nothing is written if any input is invalid or any output fails.
     """
     scenarios = validate(paths)
     if path_kind(out) == "file":
@@ -170,7 +175,9 @@ def build(
         require_printer()
     compiled = check_templates(templates)
     prepared: list[tuple[Output, bytes]] = []
-    for scenario, (result, workbook) in zip(scenarios, _calculated(scenarios, jobs), strict=True):
+    for scenario, (result, workbook) in zip(
+        scenarios, _calculated(scenarios, jobs, sensitivity), strict=True
+    ):
         prepared.append((Output(out / f"{scenario.stem}.xlsx", result), workbook))
         prepared += [
             (Output(out / name, result), text.encode("utf-8"))

@@ -55,6 +55,10 @@ unrounded — round only through the filters):
 - `full_cost` (bool): the scenario gives Sachkosten or a Gemeinkostenzuschlag
 - `without_funding`: dict `year` (int, the first full Haushaltsjahr after `funding.end`, inside
   the horizon) and `eigenanteil` (float, €), or none
+- `sensitivitaet`: dict `varianten` (list of dicts `name` (Sens_Basis, Sens_Start_3, …), `label`,
+  `eigenanteil` and `differenz` (floats, €, over the horizon; the difference to the base)),
+  `start_6` (the six months' delay) and `staerkste` (the variant that moves the Eigenanteil
+  most), or none when the workbook leaves out "Sensitivität"
 - `offset_years`: list of int
 - `continues_after_horizon` (bool): a post is filled beyond December of `last_year`
 
@@ -77,6 +81,7 @@ import functools
 import textwrap
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +129,7 @@ CONTEXT_KEYS = frozenset(
         "continues_after_horizon",
         "full_cost",
         "without_funding",
+        "sensitivitaet",
     }
 )
 """The top-level variables every template may use (documented above)."""
@@ -226,11 +232,26 @@ def context(result: Result) -> dict[str, Any]:
         },
         "full_cost": scenario.full_cost,
         "without_funding": _without_funding(result),
+        "sensitivitaet": _sensitivity(result),
         "offset_years": list(scenario.offset_years),
         "continues_after_horizon": any(
             position.end is None or (position.end.year, position.end.month) > horizon_end
             for position in scenario.positions
         ),
+    }
+
+
+def _sensitivity(result: Result) -> dict[str, Any] | None:
+    """The variants of "Sensitivität", the six months' delay and the strongest; None without."""
+    widest = result.widest()
+    if widest is None:
+        return None
+    variants = [asdict(variant) for variant in result.sensitivity]
+    by_name = {variant["name"]: variant for variant in variants}
+    return {
+        "varianten": variants,
+        "start_6": by_name["Sens_Start_6"],
+        "staerkste": by_name[widest.name],
     }
 
 

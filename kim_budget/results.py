@@ -37,11 +37,31 @@ class Year:
 
 
 @dataclass(frozen=True)
+class Variante:
+    """One variant of "Sensitivität": the Eigenanteil over the horizon if one assumption turns
+    out otherwise, and its difference to the base (Variante − Basis, rounded to the cent)."""
+
+    name: str
+    """The defined name: Sens_Start_6, …; Sens_Basis for the scenario as it is."""
+    label: str
+    """"Besetzung 6 Monate später", …"""
+    eigenanteil: float
+    differenz: float
+
+
+@dataclass(frozen=True)
 class Result:
     """The calculated scenario."""
 
     scenario: Scenario
     years: tuple[Year, ...]
+    sensitivity: tuple[Variante, ...] = ()
+    """The base and the variants of "Sensitivität" (empty when the workbook leaves it out)."""
+
+    def widest(self) -> Variante | None:
+        """The variant whose Eigenanteil differs most from the base's (either way)."""
+        variants = self.sensitivity[1:]
+        return max(variants, key=lambda v: abs(v.differenz)) if variants else None
 
     def year(self, year: int) -> Year:
         """The figures of one Haushaltsjahr."""

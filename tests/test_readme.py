@@ -29,7 +29,7 @@ def test_readme_lists_the_allowed_functions_of_the_spec() -> None:
 def test_readme_describes_every_sheet_in_order() -> None:
     table = _section("## Reading a workbook", "Amounts are positive")
     described = re.findall(r"^\| \*\*([^*]+)\*\* \|", table, re.MULTILINE)
-    assert tuple(described) == spec.GRADED_SHEETS
+    assert tuple(described) == spec.scenario_sheets(graded=True, sensitivity=True)
 
 
 def test_readme_example_file_shows_every_scenario_key() -> None:

@@ -336,6 +336,7 @@ def check_all_prose_figures(paragraphs: list[str], result: Result) -> None:
     scenario = result.scenario
     figures = [year_amount(year, key) for year in result.years for key in ("aufwand", *AMOUNTS)]
     figures += [sum(year_amount(year, key) for year in result.years) for key in AMOUNTS]
+    figures += [variant.differenz for variant in result.sensitivity]  # "Sensitivität"
     rounded = {hundred(value) for value in figures}
     exact = {cents(abs(value)) for value in figures}
     fte = {german.vzae(position.fte) for position in scenario.positions}
@@ -350,6 +351,8 @@ def check_all_prose_figures(paragraphs: list[str], result: Result) -> None:
     assert small == any(not word for word, _ in EURO.findall(text)), text
     for name in sorted({position.name for position in scenario.positions}, key=len, reverse=True):
         text = text.replace(plain(name), "")
+    for variant in result.sensitivity:  # a variant's name: "Förderung je VZÄ 10 % niedriger"
+        text = text.replace(plain(variant.label), "")
     for word, figure in EURO.findall(text):
         if word:
             assert amount(figure) in rounded, figure

@@ -80,7 +80,18 @@ def apply_operator(op: str, left: Scalar, right: Scalar) -> Scalar:
     """One operator on two evaluated operands."""
     if op == "=":
         return _equal(left, right)
+    if op == "&":
+        return _as_text(left) + _as_text(right)
     return _OPERATIONS[op](as_number(left), as_number(right))
+
+
+def _as_text(value: Scalar) -> str:
+    """A text operand of &: an empty cell is ""; numbers and booleans are not joined here."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"& joins texts only, got {value!r}")
+    return value
 
 
 def _equal(left: Scalar, right: Scalar) -> bool:
@@ -153,14 +164,24 @@ def _index(env: Env, args: Sequence[Expr]) -> Scalar:
 
 
 def _match(env: Env, args: Sequence[Expr]) -> Scalar:
-    """MATCH(x, ascending range, 1): the position of the largest value ≤ x (1-based)."""
+    """MATCH(x, ascending range, 1): the position of the largest value ≤ x (1-based);
+    MATCH(x, range, 0): the position of the first value equal to x."""
     wanted, area, kind = args
-    assert isinstance(area, Range) and as_number(evaluate(kind, env)) == 1
+    assert isinstance(area, Range) and as_number(evaluate(kind, env)) in (0, 1)
+    if as_number(evaluate(kind, env)) == 0:
+        return _exact_match(evaluate(wanted, env), range_values(area, env))
     x = as_number(evaluate(wanted, env))
     found = [n for n, v in enumerate(range_values(area, env), start=1) if as_number(v) <= x]
     if not found:
         raise ValueError(f"MATCH found no value ≤ {x} (#N/A)")
     return found[-1]
+
+
+def _exact_match(wanted: Scalar, values: Sequence[Scalar]) -> Scalar:
+    for position, value in enumerate(values, start=1):
+        if _equal(value, wanted):
+            return position
+    raise ValueError(f"MATCH found no value equal to {wanted!r} (#N/A)")
 
 
 def _serial(env: Env, arg: Expr) -> date:

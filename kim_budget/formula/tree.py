@@ -22,7 +22,12 @@ Constant = int | float | bool | date
 """A constant operand; dates become serial numbers."""
 
 # Excel operator precedence, higher binds tighter.
-PRECEDENCE = {"=": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "<>": 1, "+": 2, "-": 2, "*": 3, "/": 3}
+PRECEDENCE = {
+    **dict.fromkeys(("=", "<", ">", "<=", ">=", "<>"), 1),
+    "&": 2,
+    **dict.fromkeys(("+", "-"), 3),
+    **dict.fromkeys(("*", "/"), 4),
+}
 
 
 class Expr:
@@ -183,7 +188,7 @@ class Neg(Expr):
 
     def render(self, sheet: str) -> str:
         inner = self.operand.render(sheet)
-        return "-" + (inner if self.operand.precedence > 3 else f"({inner})")
+        return "-" + (inner if self.operand.precedence > PRECEDENCE["*"] else f"({inner})")
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,6 +296,20 @@ def sum_where_all(values: Range, *criteria: tuple[Range, Expr | Constant]) -> Ex
 def position_at_most(value: Expr, ascending: Range) -> Expr:
     """MATCH(value, ascending, 1): the position of the last entry ≤ value (1-based)."""
     return call("MATCH", value, ascending, 1)
+
+
+def position_of(value: Expr, area: Range) -> Expr:
+    """MATCH(value, area, 0): the position of the first entry equal to value (1-based)."""
+    return call("MATCH", value, area, 0)
+
+
+def joined(*texts: Expr) -> Expr:
+    """texts joined with &: one text of several (only texts: a number would be written in the
+    spreadsheet program's own way)."""
+    result = texts[0]
+    for text in texts[1:]:
+        result = BinOp("&", result, text)
+    return result
 
 
 def pick_cell(area: Range, row: Expr | Constant, col: Expr | Constant) -> Expr:

@@ -104,7 +104,7 @@ def import_workbook(
     path = scenario_file if scenario_file is not None else find_scenario(workbook, cover.file)
     raw = read_regular(path, MAX_TOML_BYTES)
     scenario = load_scenario(path, raw=raw)
-    layout, rows = expected_rows(scenario)
+    layout, rows = expected_rows(scenario, book)
     check_structure(book, layout, path)
     readings, errors = read_inputs(book, rows)
     if errors:

@@ -175,9 +175,12 @@ def find_scenario(workbook: Path, name: str) -> Path:
 # --- reading the inputs -------------------------------------------------------------------------
 
 
-def expected_rows(scenario: Scenario) -> tuple[Sheet, tuple[InputRow, ...]]:
+def expected_rows(scenario: Scenario, book: Book) -> tuple[Sheet, tuple[InputRow, ...]]:
+    """The Annahmen the scenario file makes, as built for this workbook: with the variants'
+    parameters when it has "Sensitivität" (a build without it has no such rows)."""
     sheet = Sheet(spec.ANNAHMEN)
-    inputs = annahmen.lay_out(sheet, scenario)
+    sensitivity = spec.SENSITIVITAET in book.typed.sheetnames
+    inputs = annahmen.lay_out(sheet, scenario, sensitivity)
     return sheet, inputs.rows
 
 

@@ -183,7 +183,7 @@ def _check_formula(out: Findings, sheet: str, cell: Cell, text: str) -> None:
         out.add(
             "F1",
             f"numeric constant{'s' if len(constants) > 1 else ''} {', '.join(constants)} in "
-            f"{text}; only 0, 1, 12 and 100 may stand in a formula (use an input cell)",
+            f"{text}; only 0, 0.5, 1, 12 and 100 may stand in a formula (use an input cell)",
             *where,
         )
     for problem in function_problems(text):

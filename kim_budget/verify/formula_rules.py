@@ -158,7 +158,7 @@ def _tokens(text: str) -> tuple[Token, ...]:
 
 
 def numeric_constants(formula: str) -> list[str]:
-    """The numbers written in a formula other than 0, 1, 12 and 100, as written."""
+    """The numbers written in a formula other than 0, 0.5, 1, 12 and 100, as written."""
     return [
         token.text
         for token in tokenize(formula)

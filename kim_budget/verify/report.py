@@ -27,7 +27,7 @@ NO_CACHED_VALUES = (
 
 RULES = {
     "W0": "the workbook exists and can be read",
-    "F1": "no numeric constants in formulas except 0, 1, 12 and 100",
+    "F1": "no numeric constants in formulas except 0, 0.5, 1, 12 and 100",
     "F2": "one formula per timeline row (same R1C1 formula in every period column)",
     "F3": "only allowed functions; no nested IF, nothing volatile, no links to other files",
     "F4": f"formulas at most {MAX_FORMULA_LENGTH} characters",

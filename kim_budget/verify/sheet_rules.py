@@ -17,12 +17,12 @@ from kim_budget.workbook.page import (
 from kim_budget.workbook.spec import (
     DISTRICT_SHEETS,
     GRADED_GROUP,
-    GRADED_SHEETS,
     RESULTS_ONLY_SHEETS,
     SCENARIO_GROUP,
-    SCENARIO_SHEETS,
+    SENSITIVITAET,
     TARIF,
     TIMELINE_SHEETS,
+    scenario_sheets,
 )
 from kim_budget.workbook.spec import FIRST_PERIOD as FIRST_PERIOD_COLUMN
 from kim_budget.workbook.spec import VERGLEICH as COMPARISON_SHEET
@@ -77,10 +77,11 @@ def check_sheet_order(names: Sequence[str]) -> list[str]:
         if tuple(names) == DISTRICT_SHEETS:
             return []
         return [f"sheets are {_listing(names)}; expected {_listing(DISTRICT_SHEETS)}"]
-    if tuple(names) in (SCENARIO_SHEETS, GRADED_SHEETS):
+    graded, sensitivity = TARIF in names, SENSITIVITAET in names
+    expected = scenario_sheets(graded, sensitivity)
+    if tuple(names) == expected:
         return []
-    expected = _listing(GRADED_SHEETS if TARIF in names else SCENARIO_SHEETS)
-    return [f"sheets are {_listing(names)}; expected {expected}"]
+    return [f"sheets are {_listing(names)}; expected {_listing(expected)}"]
 
 
 def _comparison_order(names: Sequence[str]) -> list[str]:

@@ -18,7 +18,7 @@ from kim_budget.verify.sheet_rules import (
     sheet_kind,
 )
 from kim_budget.workbook.page import DEFAULT_COLUMN_WIDTH, PrintLayout
-from kim_budget.workbook.spec import MONATE
+from kim_budget.workbook.spec import MONATE, VARIANTEN
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -71,7 +71,7 @@ def _print_problems(ws: Worksheet, styles: Styles) -> list[str]:
             problems.append("no print title columns (columns to repeat on every page)")
     layout, smallest = _print_layout(ws, fitting, styles)
     problems += print_size_problems(layout, smallest)
-    if sheet_kind(ws.title, (MONATE,)) is not None:
+    if sheet_kind(ws.title, (MONATE, VARIANTEN)) is not None:
         problems += month_break_problems(layout.breaks, len(layout.widths))
     return problems
 

@@ -23,14 +23,18 @@ class ScenarioBook:
     sheets: ScenarioSheets
 
 
-def lay_out_workbook(scenario: Scenario) -> ScenarioBook:
-    """Every sheet, name and property of the scenario's workbook, before it becomes a file."""
+def lay_out_workbook(scenario: Scenario, sensitivity: bool = True) -> ScenarioBook:
+    """Every sheet, name and property of the scenario's workbook, before it becomes a file;
+    without `sensitivity`, no "Sensitivität" and "Varianten"."""
     book = Book([Sheet(spec.UEBERSICHT, one_page=True)])
-    laid = add_scenario_sheets(book, scenario)
+    laid = add_scenario_sheets(book, scenario, sensitivity=sensitivity)
+    risks = None if laid.sensitivity is None else laid.sensitivity.risks
     uebersicht.lay_out(
-        book.sheets[0], scenario, laid.inputs, laid.years, laid.months.fte_cap, laid.master
+        book.sheets[0], scenario, laid.inputs, laid.years, laid.months.fte_cap, laid.master, risks
     )
     haushalt.define_names(book.names, scenario, laid.years)
+    if laid.sensitivity is not None:
+        book.names.update(laid.sensitivity.names)
     if laid.inputs.rate_per_fte is not None:
         book.names[spec.RATE_NAME] = laid.inputs.rate_per_fte
     if laid.inputs.annual_cost_per_fte is not None:

@@ -124,6 +124,8 @@ class Inputs:
     """The markers of every input (1 where it differs from the scenario file)."""
     material: MaterialRefs
     funding_terms: FundingTerms
+    sensitivity: SensitivityRefs | None = None
+    """The fixed parameters of the variants on "Sensitivität" (None without that sheet)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,23 @@ class FundingTerms:
     percent_of_cost: Ref | None = None
     covers_material: Ref | None = None
     end: Ref | None = None
+
+
+@dataclass(frozen=True)
+class SensitivityRefs:
+    """The cells of the variants' fixed parameters: the two delays of the start, the change of
+    the personnel cost and of the funding rate, and (with graded positions) the Stufen more."""
+
+    delays: tuple[Ref, Ref]
+    cost_percent: Ref
+    funding_percent: Ref
+    steps: Ref | None
+
+
+SENSITIVITY_NOTE = "Annahme der Variante {name} auf „Sensitivität“"
+DELAYS = (3, 6)
+"""Months a start slips in the variants Sens_Start_3 and Sens_Start_6."""
+COST_PERCENT, FUNDING_PERCENT, STEPS_MORE = 5.0, 10.0, 1
 
 
 class _Rows:
@@ -329,8 +348,9 @@ def _budget(rows: _Rows, scenario: Scenario) -> None:
         _text(rows, path, value)
 
 
-def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
-    """Write every input of the scenario onto the sheet and return where each one lives."""
+def lay_out(sheet: Sheet, scenario: Scenario, sensitivity: bool = False) -> Inputs:
+    """Write every input of the scenario onto the sheet and return where each one lives; with
+    `sensitivity`, also the fixed parameters of the variants on "Sensitivität"."""
     sheet.put(1, LABEL, f"Annahmen – {scenario.title}", role="title")
     sheet.put(
         2,
@@ -391,6 +411,7 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         "€",
         "Rundungsdifferenzen bis zu diesem Betrag gelten als bestanden",
     )
+    variants = _sensitivity(rows, scenario) if sensitivity else None
     changed = sheet.column_range(CHANGED, FIRST_ROW, rows.last_marker)
     sheet.conditional.append(
         (f"{changed.first.coordinate()}:{changed.last.coordinate()}", "changed")
@@ -415,4 +436,45 @@ def lay_out(sheet: Sheet, scenario: Scenario) -> Inputs:
         changed,
         material,
         terms,
+        variants,
     )
+
+
+def _sensitivity(rows: _Rows, scenario: Scenario) -> SensitivityRefs:
+    """The fixed parameters of the variants: set by the program, since the variants' names
+    (Sens_Start_3, …) state them."""
+    rows.section("Sensitivität (Varianten)")
+    short, long = (
+        rows.fixed(
+            f"Besetzung später um ({name})",
+            months,
+            formats.COUNT,
+            "Monate",
+            SENSITIVITY_NOTE.format(name=name),
+        )
+        for months, name in zip(DELAYS, ("Sens_Start_3", "Sens_Start_6"), strict=True)
+    )
+    cost = rows.fixed(
+        "Personalkosten höher bzw. niedriger um",
+        COST_PERCENT,
+        formats.PERCENT,
+        "%",
+        SENSITIVITY_NOTE.format(name="Sens_Kosten_plus_5 und Sens_Kosten_minus_5"),
+    )
+    funding = rows.fixed(
+        "Förderpauschale niedriger um",
+        FUNDING_PERCENT,
+        formats.PERCENT,
+        "%",
+        SENSITIVITY_NOTE.format(name="Sens_Foerderung_minus_10"),
+    )
+    steps = None
+    if scenario.graded:
+        steps = rows.fixed(
+            "Stufe höher um",
+            STEPS_MORE,
+            formats.COUNT,
+            "Stufen",
+            SENSITIVITY_NOTE.format(name="Sens_Stufe_plus_1") + "; höchstens Stufe 6",
+        )
+    return SensitivityRefs((short, long), cost, funding, steps)

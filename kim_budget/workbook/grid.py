@@ -63,6 +63,8 @@ class Chart:
     area: tuple[int, int] | None = None
     """The first and last column the chart covers, from `anchor_row` on (None: from column A,
     as wide as its years need within the first page)."""
+    horizontal: bool = False
+    """Bars across, the first category on top (a tornado chart) instead of columns."""
 
 
 @dataclass

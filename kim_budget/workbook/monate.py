@@ -129,9 +129,9 @@ def _each_position(
     return made
 
 
-def _header(sheet: Sheet, scenario: Scenario) -> None:
-    sheet.put(1, LABEL, f"Monatsrechnung – {scenario.title}", role="title")
-    sheet.put(2, LABEL, NOTE, role="note")
+def _header(sheet: Sheet, title: str, note: str) -> None:
+    sheet.put(1, LABEL, title, role="title")
+    sheet.put(2, LABEL, note, role="note")
     for col, header in ((LABEL, "Zeile"), (UNIT, "Einheit"), (CONSTANT, "Konstante / Summe")):
         sheet.put(4, col, header, role="header")
 
@@ -233,21 +233,52 @@ def _sum_rows(t: Timeline, label: str, rows: list[int]) -> int:
     return t.add(label, "€", formats.EURO, total, total=True)
 
 
-def lay_out(
-    sheet: Sheet, scenario: Scenario, inputs: Inputs, pay: PayRefs | None = None
-) -> MonthRows:
-    """Write the monthly calculation and return where its results are (`pay`: the Tarif
-    sheet, when positions are priced from the pay tables)."""
-    t = Timeline(sheet, 12 * len(scenario.years), YEAR_ROW + 1)
-    _header(sheet, scenario)
-    _axis(sheet, inputs, t.last_col)
-    here = t.here
+@dataclass(frozen=True)
+class Indices:
+    """The rows every calculation of a month sheet reads: the cost and funding indices and,
+    with graded positions, the pay axis."""
 
+    cost: int
+    funding: int
+    axis: entgelt.Axis | None
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """Where one calculation's rows are, from "Besetzung" to the Eigenanteil."""
+
+    active: list[int]
+    graded: dict[int, entgelt.GradedRows]
+    costs: list[int]
+    personalaufwand: int
+    sachaufwand: int
+    funding: FundingRows
+    eigenanteil: int
+
+
+def lay_out_frame(
+    sheet: Sheet, scenario: Scenario, inputs: Inputs, title: str, note: str
+) -> Timeline:
+    """Title, note, column headers and the time axis of a month sheet; returns its timeline."""
+    t = Timeline(sheet, 12 * len(scenario.years), YEAR_ROW + 1)
+    _header(sheet, f"{title} – {scenario.title}", note)
+    _axis(sheet, inputs, t.last_col)
+    sheet.freeze = (MONTH_ROW + 2, FIRST_MONTH)
+    return t
+
+
+def index_rows(t: Timeline, inputs: Inputs, pay: PayRefs | None) -> Indices:
+    """The section "Indizes": cost and funding index, and the pay axis of graded positions."""
     t.section("Indizes")
     cost_index = _index_rows(t, inputs.cost_increases, "Kostenindex")
     funding_index = _index_rows(t, inputs.funding_increases, "Förderindex")
     axis = None if pay is None else _pay_axis(t, pay, cost_index)
+    return Indices(cost_index, funding_index, axis)
 
+
+def calculation(t: Timeline, inputs: Inputs, pay: PayRefs | None, indices: Indices) -> Calculation:
+    """The monthly rows from the positions' filling to the Eigenanteil."""
+    here = t.here
     positions = inputs.positions
     t.section("Besetzung")
     active = _each_position(
@@ -256,11 +287,11 @@ def lay_out(
         ("Besetzt", "Flag", formats.FLAG),
         lambda col, p, _: lines.active(_month(t.sheet, col), p.start, p.end),
     )
-
+    axis = indices.axis
     graded = {} if pay is None or axis is None else _graded(t, inputs, active, pay, axis)
 
     t.section("Personalaufwand")
-    costs = _cost_rows(t, inputs, active, cost_index, graded)
+    costs = _cost_rows(t, inputs, active, indices.cost, graded)
     personalaufwand = t.add(
         "Personalaufwand gesamt",
         "€",
@@ -290,9 +321,9 @@ def lay_out(
     )
 
     funding = foerderung.lay_out(
-        t, inputs, foerderung.MonthInputs(MONTH_ROW, active, funding_index, costs, materials)
+        t, inputs, foerderung.MonthInputs(MONTH_ROW, active, indices.funding, costs, materials)
     )
-    cap, funded_fte, foerderung_row = funding.cap, funding.funded_fte, funding.foerderung
+    foerderung_row = funding.foerderung
 
     t.section("Ergebnis")
     eigenanteil = t.add(
@@ -305,22 +336,32 @@ def lay_out(
         total=True,
     )
     last = column_letter(t.last_col)
-    sheet.conditional.append(
+    t.sheet.conditional.append(
         (f"{column_letter(CONSTANT)}{eigenanteil}:{last}{eigenanteil}", "negative")
     )
-    sheet.freeze = (MONTH_ROW + 2, FIRST_MONTH)
+    return Calculation(active, graded, costs, personalaufwand, sachaufwand, funding, eigenanteil)
+
+
+def lay_out(
+    sheet: Sheet, scenario: Scenario, inputs: Inputs, pay: PayRefs | None = None
+) -> MonthRows:
+    """Write the monthly calculation and return where its results are (`pay`: the Tarif
+    sheet, when positions are priced from the pay tables)."""
+    t = lay_out_frame(sheet, scenario, inputs, "Monatsrechnung", NOTE)
+    done = calculation(t, inputs, pay, index_rows(t, inputs, pay))
+    graded = done.graded
     return MonthRows(
         sheet.name,
         FIRST_MONTH,
         t.last_col,
-        personalaufwand,
-        foerderung_row,
-        eigenanteil,
-        funded_fte,
-        cap,
-        tuple(active),
-        _account_rows(t, graded, costs) if graded else None,
-        tuple((active[index], rows.table_number) for index, rows in graded.items()),
-        sachaufwand=sachaufwand,
-        funding=funding,
+        done.personalaufwand,
+        done.funding.foerderung,
+        done.eigenanteil,
+        done.funding.funded_fte,
+        done.funding.cap,
+        tuple(done.active),
+        _account_rows(t, graded, done.costs) if graded else None,
+        tuple((done.active[index], rows.table_number) for index, rows in graded.items()),
+        sachaufwand=done.sachaufwand,
+        funding=done.funding,
     )

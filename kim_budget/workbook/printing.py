@@ -34,6 +34,8 @@ _WIDTHS = {
     layout_spec.UEBERSICHT: (48, 12, 16),
     layout_spec.ANNAHMEN: (38, 30, 11, 30, 50, 20, 9),
     layout_spec.MONATE: (34, 6, 15),
+    layout_spec.VARIANTEN: (34, 6, 15),
+    layout_spec.SENSITIVITAET: (40, 12, 16, 16),
     layout_spec.HAUSHALT: (46, 8, 16),
     layout_spec.PRUEFUNGEN: (52, 14, 14),
     layout_spec.VERGLEICH: (52, 12, 16),
@@ -42,15 +44,26 @@ _WIDTHS = {
     layout_spec.TARIF: (40, 12, 11, 11, 11, 11, 11, 11, 8, 30, 24),
 }
 """The planned width (Excel's unit) of the first columns of each kind of sheet."""
-_PERIOD_WIDTHS = {layout_spec.MONATE: 11}  # a month of amounts up to 999.999,99 €; a year gets 12
+_PERIOD_WIDTHS = {
+    layout_spec.MONATE: 11,
+    layout_spec.VARIANTEN: 11,
+}  # a month of amounts up to 999.999,99 €; a year gets 12
 _PERIOD_WIDTH = 12
 # Columns whose cells wrap (top-aligned) from the header row on, so long texts stay readable.
-_WRAPPED = {"Annahmen": (1, 2, 5), "Monate": (1,), "Verteilung": (1,), "Rundung": (1,)}
+_WRAPPED = {
+    "Annahmen": (1, 2, 5),
+    "Monate": (1,),
+    "Varianten": (1,),
+    "Sensitivität": (1,),
+    "Verteilung": (1,),
+    "Rundung": (1,),
+}
 _WRAP_FROM_ROW = 4
 # Sheets with the column roles of a timeline (label | unit | total | one column per period):
 # their period columns are split into pages of whole years, columns A:C repeated. (The cover
 # shows its years in blocks of eight, one below the other, and needs no such break.)
-_PAGED = ("Monate", "Haushalt", "Prüfungen", "Vergleich")
+_PAGED = ("Monate", "Varianten", "Haushalt", "Prüfungen", "Vergleich")
+_MONTHLY = ("Monate", "Varianten")
 TITLE_COLUMNS = 3
 _SIDE_MARGIN = 0.5  # inch, left and right
 _TOP_BOTTOM_MARGIN = 0.6  # inch, the header and footer print inside
@@ -107,11 +120,12 @@ def fit(sheet: Sheet, env: BookEnv) -> Fit:
 
 def column_breaks(sheet: Sheet, widths: Sequence[float]) -> list[int]:
     """Columns after which a page starts: after each December on "Monate"; elsewhere after
-    as many whole years as print at `_LOWEST_SCALE` or larger, pages of equal year counts."""
+    as many whole years as print at `_LOWEST_SCALE` or larger, pages of equal year counts
+    ("Varianten" as "Monate")."""
     periods = len(widths) - TITLE_COLUMNS
     if kind(sheet.name) not in _PAGED or periods <= 0:
         return []
-    if kind(sheet.name) == "Monate":
+    if kind(sheet.name) in _MONTHLY:
         per_page = MONTHS_PER_PAGE
     else:
         room = printable_width(_margins_pt()) / (POINTS_PER_WIDTH_UNIT * _LOWEST_SCALE)

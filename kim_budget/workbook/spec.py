@@ -18,6 +18,8 @@ MONATE = "Monate"
 HAUSHALT = "Haushalt"
 PRUEFUNGEN = "Prüfungen"
 VERGLEICH = "Vergleich"
+SENSITIVITAET = "Sensitivität"
+VARIANTEN = "Varianten"
 
 SCENARIO_SHEETS = (UEBERSICHT, ANNAHMEN, MONATE, HAUSHALT, PRUEFUNGEN)
 """The sheets of a scenario workbook, in order."""
@@ -34,7 +36,21 @@ def scenario_group(graded: bool) -> tuple[str, ...]:
     return GRADED_GROUP if graded else SCENARIO_GROUP
 
 
-TIMELINE_SHEETS = (MONATE, HAUSHALT)
+SENSITIVITY_SHEETS = (SENSITIVITAET, VARIANTEN)
+"""A scenario workbook's "what if" sheets, after "Haushalt" (left out with --no-sensitivity and
+in the side-by-side comparison)."""
+
+
+def scenario_sheets(graded: bool, sensitivity: bool) -> tuple[str, ...]:
+    """The sheets of a scenario workbook, in order."""
+    sheets = GRADED_SHEETS if graded else SCENARIO_SHEETS
+    if not sensitivity:
+        return sheets
+    after = sheets.index(HAUSHALT) + 1
+    return (*sheets[:after], *SENSITIVITY_SHEETS, *sheets[after:])
+
+
+TIMELINE_SHEETS = (MONATE, HAUSHALT, VARIANTEN)
 """Sheets with one column per period (one formula per row)."""
 INPUT_SHEET = ANNAHMEN
 """The sheet with the scenario's inputs."""
@@ -237,6 +253,7 @@ ALLOWED_FUNCTIONS = (
 INT (rounding down, no digits argument, so no constant in the formula) serves the district
 workbook's largest-remainder rounding only; see docs/sources.md, "Rounding the shares"."""
 VOLATILE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT", "TODAY", "NOW", "RAND", "RANDBETWEEN"})
-ALLOWED_CONSTANTS = frozenset({0.0, 1.0, 12.0, 100.0})
-"""The only numbers that may stand inside a formula; every other number is an input."""
+ALLOWED_CONSTANTS = frozenset({0.0, 0.5, 1.0, 12.0, 100.0})
+"""The only numbers that may stand inside a formula; every other number is an input. 0.5 rounds
+to the cent with INT (`variant_lines.to_cent`): a half, no assumption."""
 MAX_FORMULA_LENGTH = 120

@@ -28,6 +28,8 @@ PURPOSE = (
 )
 CHANGED_LABEL = "Eingaben gegenüber der Szenariodatei geändert"
 """The cover line counting the inputs on "Annahmen" that differ from the named scenario file."""
+RISKS_LABEL = "Größte Risiken (Blatt „Sensitivität“)"
+"""The cover line naming the two variants that raise the Eigenanteil most."""
 CHART_ROWS = 14
 """The chart's least height in rows; beside a longer table of assumptions it grows with it."""
 CHART_CM_PER_ROW = 7.5 / 16
@@ -265,7 +267,12 @@ def _without_funding(
 
 
 def _cover(
-    sheet: Sheet, scenario: Scenario, inputs: Inputs, master: Ref, years: haushalt.YearRows
+    sheet: Sheet,
+    scenario: Scenario,
+    inputs: Inputs,
+    master: Ref,
+    years: haushalt.YearRows,
+    risks: Expr | None,
 ) -> int:
     sheet.put(
         1,
@@ -287,6 +294,8 @@ def _cover(
     ]
     year_cell = Ref(sheet.name, 5 + len(facts) + 1, UNIT)  # the second of these facts
     facts += _without_funding(inputs, years, year_cell)
+    if risks is not None:
+        facts.append((RISKS_LABEL, risks))
     facts += [
         ("Erzeugt mit", f"kim-budget {__version__}"),
         ("Prüfungen (Blatt „Prüfungen“)", lines.status(master)),
@@ -307,9 +316,10 @@ def lay_out(
     years: haushalt.YearRows,
     cap: Ref | None,
     master: Ref,
+    risks: Expr | None = None,
 ) -> None:
-    """Write the cover and summary."""
-    row = _cover(sheet, scenario, inputs, master, years)
+    """Write the cover and summary (`risks`: the two largest risks on "Sensitivität")."""
+    row = _cover(sheet, scenario, inputs, master, years, risks)
     results = row
     row, blocks = _results(sheet, row, scenario, years)
     row += 1

@@ -194,6 +194,10 @@ RESULTS_PURPOSE = (
 """Two short lines, so that they print within the width of the tables."""
 RESULTS_WIDTHS = {LABEL: 52.0, UNIT: 30.0, TOTAL: 16.0}
 """Column B holds file names, wider than the unit column of the side-by-side comparison."""
+SENSITIVITY_TITLE = (
+    "Sensitivität: Eigenanteil über den Zeitraum, wie angenommen (Basis) und in der Variante, "
+    "die ihn am stärksten ändert"
+)
 TOLERANCE_CENTS = 100
 """The checks allow a difference of 1/100 € (one cent): sums of amounts in cents."""
 
@@ -255,6 +259,29 @@ def _result_table(
     return row + 2, check
 
 
+def _sensitivity_table(sheet: Sheet, row: int, results: Sequence[Result]) -> int:
+    """Per scenario with a "Sensitivität": the Eigenanteil over the horizon as it is and under
+    the variant that moves it most (values from its workbook), and their difference."""
+    shown = [(result, widest) for result in results if (widest := result.widest()) is not None]
+    if not shown:
+        return row
+    sheet.put(row, LABEL, SENSITIVITY_TITLE, role="section")
+    headers = ("Szenario", "Datei", "Differenz", "Basis", "Variante", "Größte Abweichung")
+    for col, text in enumerate(headers, start=LABEL):
+        sheet.put(row + 1, col, text, role="header")
+    row += 1
+    for result, widest in shown:
+        row += 1
+        sheet.put(row, LABEL, result.scenario.title, role="label")
+        sheet.put(row, UNIT, result.scenario.path.name, role="note")
+        base, variant = Ref(sheet.name, row, FIRST_YEAR), Ref(sheet.name, row, FIRST_YEAR + 1)
+        sheet.put(row, TOTAL, lines.difference(variant, base), formats.EURO)
+        sheet.put(row, FIRST_YEAR, result.sensitivity[0].eigenanteil, formats.EURO)
+        sheet.put(row, FIRST_YEAR + 1, widest.eigenanteil, formats.EURO)
+        sheet.put(row, FIRST_YEAR + 2, widest.label, role="text")
+    return row + 2
+
+
 def lay_out_results(sheet: Sheet, results: Sequence[Result]) -> Ref:
     """The results-only comparison of many scenarios; returns its master check."""
     sheet.put(1, LABEL, "Szenarienvergleich: Kommunales Integrationsmanagement (KIM)", role="title")
@@ -267,6 +294,7 @@ def lay_out_results(sheet: Sheet, results: Sequence[Result]) -> Ref:
     for field, key, title in _tables(any(r.scenario.full_cost for r in results)):
         row, check = _result_table(sheet, row, results, field, title, years)
         checks.append((key, check))
+    row = _sensitivity_table(sheet, row, results)
     sheet.put(row, LABEL, "Prüfungen", role="section")
     first = row + 1
     for key, check in checks:

@@ -136,7 +136,10 @@ def _charts(ws: Worksheet, sheet: Sheet, widths: Sequence[float]) -> None:
     """
     for spec in sheet.charts:
         chart = BarChart()
-        chart.type = "col"
+        chart.type = "bar" if spec.horizontal else "col"
+        if spec.horizontal:  # the first category on top, as the table lists them, and the
+            chart.x_axis.scaling.orientation = "maxMin"  # names left of the plot, not on
+            chart.x_axis.tickLblPos = "low"  # the zero line among the bars
         chart.grouping = "clustered"
         chart.title = _chart_title(spec.title)
         chart.x_axis.txPr = _axis_text()
