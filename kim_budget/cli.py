@@ -350,9 +350,9 @@ def distribute(
 @PATHS
 def validate(paths: tuple[Path, ...]) -> None:
     """Check scenario files, write nothing (PATHS: files or folders; default scenarios/)."""
-    from kim_budget import pipeline
+    from kim_budget.loader import validate
 
-    scenarios = _run(lambda: pipeline.validate(paths or (Path("scenarios"),)))
+    scenarios = _run(lambda: validate(paths or (Path("scenarios"),)))
     _warn(scenarios)
     for scenario in scenarios:
         _say(f"{scenario.path}: OK ({scenario.title})")

@@ -31,7 +31,7 @@ from kim_budget.pay import (
     Rate,
     shipped_rules,
 )
-from kim_budget.rules import Walked
+from kim_budget.rules import COMPARISON, RESERVED_STEM, Walked
 from kim_budget.scenario import Budget, Cost, Funding, Increase, Position, Scenario, Share
 from kim_budget.toml_file import load_checked
 from kim_budget.validate import Checker, Table, month_text
@@ -71,6 +71,24 @@ def load_scenarios(paths: Sequence[Path]) -> tuple[Scenario, ...]:
     if errors:
         raise ScenarioErrors(errors)
     return tuple(scenarios)
+
+
+def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:
+    """Load and check the scenario files of a build; raises ScenarioErrors listing every
+    problem. Imports nothing that writes workbooks or texts: `kim-budget validate` stays light."""
+    scenarios = load_scenarios(paths)
+    reserved = [s for s in scenarios if s.stem.casefold() == RESERVED_STEM]
+    if reserved:
+        raise ScenarioErrors(
+            ScenarioError(
+                str(s.path),
+                "",
+                f"the name {s.path.name} is reserved for the "
+                f"comparison workbook {COMPARISON}.xlsx; rename the file",
+            )
+            for s in reserved
+        )
+    return scenarios
 
 
 def _expand(paths: Sequence[Path], errors: list[ScenarioError]) -> list[Path]:

@@ -45,6 +45,7 @@ from kim_budget.files import UnreadableFile, read_regular, size_text
 from kim_budget.messages import printable, quoted
 
 if TYPE_CHECKING:
+    from openpyxl.reader.excel import ExcelReader
     from openpyxl.workbook.workbook import Workbook
 
 MAX_WORKBOOK_BYTES = 20 << 20
@@ -116,13 +117,22 @@ def read_package(path: Path) -> Package:
 
 
 def load_workbook(package: Package, *, data_only: bool) -> Workbook:
-    """openpyxl's workbook of the checked bytes, quietly: its warnings about parts it drops
-    (Gnumeric's output has no default style, say) affect no value or formula."""
-    import openpyxl
+    """openpyxl's workbook of the checked bytes, quietly (see `read_workbook`)."""
+    workbook: Workbook = read_workbook(package, data_only=data_only).wb
+    return workbook
+
+
+def read_workbook(package: Package, *, data_only: bool) -> ExcelReader:
+    """openpyxl's reader once it has read the checked bytes: the workbook (`wb`), its shared
+    strings and sheet parts. Quietly: openpyxl's warnings about parts it drops (Gnumeric's
+    output has no default style, say) affect no value or formula."""
+    from openpyxl.reader.excel import ExcelReader
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-        return openpyxl.load_workbook(io.BytesIO(package.data), data_only=data_only)
+        reader = ExcelReader(io.BytesIO(package.data), data_only=data_only)
+        reader.read()
+    return reader
 
 
 class _Refused(Exception):

@@ -20,17 +20,17 @@ from kim_budget.errors import (
     InternalError,
     KimBudgetError,
     OutputError,
-    ScenarioError,
     ScenarioErrors,
 )
 from kim_budget.files import path_kind, write_all
 from kim_budget.finish import finish
-from kim_budget.loader import load_scenario, load_scenarios
+from kim_budget.loader import load_scenario, validate
 from kim_budget.messages import printable
 from kim_budget.model import Result, compute, read_result
 from kim_budget.pdf import COMPARISON_SHEETS, SCENARIO_SHEETS, render_pdfs, require_printer
 from kim_budget.render import check_templates, render_texts
-from kim_budget.scenario import Scenario
+from kim_budget.rules import COMPARISON
+from kim_budget.scenario import DEFAULT_ANNUAL_COST, Scenario
 from kim_budget.workbook import (
     Book,
     lay_out_comparison,
@@ -41,11 +41,6 @@ from kim_budget.workbook.grid import BookEnv
 from kim_budget.workbook.spec import SIDE_BY_SIDE_LIMIT
 from kim_budget.workbook.verteilung import Distribution, lay_out_district, read_distribution
 from kim_budget.workbook.writer import write_workbook
-
-COMPARISON = "Szenarienvergleich"
-DEFAULT_ANNUAL_COST = 80_000.0
-"""€ per VZÄ and year in generated scenario files unless told: the council paper's "ca. 80 T€"
-(docs/sources.md, "What 'ca. 80 T€' means"); a starting point to adjust."""
 
 
 @dataclass(frozen=True)
@@ -83,23 +78,6 @@ def comparison_bytes(scenarios: Sequence[Scenario], results: Sequence[Result] = 
     if len(results) != len(scenarios):
         results = [compute(scenario) for scenario in scenarios]
     return _finished(lay_out_results_comparison(results))
-
-
-def validate(paths: Sequence[Path]) -> tuple[Scenario, ...]:
-    """Load and check scenario files; raises ScenarioErrors listing every problem."""
-    scenarios = load_scenarios(paths)
-    reserved = [s for s in scenarios if s.stem.casefold() == COMPARISON.casefold()]
-    if reserved:
-        raise ScenarioErrors(
-            ScenarioError(
-                str(s.path),
-                "",
-                f"the name {s.path.name} is reserved for the "
-                f"comparison workbook {COMPARISON}.xlsx; rename the file",
-            )
-            for s in reserved
-        )
-    return scenarios
 
 
 def default_jobs() -> int:

@@ -25,7 +25,9 @@ from kim_budget.validate import Checker, Table, month_text, show
 
 MAX_SPAN = 15
 """The most years a horizon may span beyond its first (sixteen Haushaltsjahre)."""
-RESERVED_STEM = "szenarienvergleich"
+COMPARISON = "Szenarienvergleich"
+"""The comparison workbook's name; no scenario file may take it, in any case."""
+RESERVED_STEM = COMPARISON.casefold()
 MAX_SLUG = 80
 """Most characters of a generated scenario file's stem (file systems allow 255 bytes)."""
 _SLUG_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

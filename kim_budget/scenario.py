@@ -13,6 +13,10 @@ from pathlib import Path
 from kim_budget.pay import Grading, PayRules, shipped_rules
 from kim_budget.validate import ScenarioWarning
 
+DEFAULT_ANNUAL_COST = 80_000.0
+"""€ per VZÄ and year in generated scenario files unless told: the council paper's "ca. 80 T€"
+(docs/sources.md, "What 'ca. 80 T€' means"); a starting point to adjust."""
+
 
 @dataclass(frozen=True)
 class Increase:

@@ -25,9 +25,8 @@ from kim_budget.errors import OutputError, ScenarioError, ScenarioErrors
 from kim_budget.files import write_all
 from kim_budget.loader import load_scenario
 from kim_budget.pay import shipped_rules
-from kim_budget.pipeline import DEFAULT_ANNUAL_COST
 from kim_budget.rules import RESERVED_STEM
-from kim_budget.scenario import Scenario
+from kim_budget.scenario import DEFAULT_ANNUAL_COST, Scenario
 
 DEFAULT_FILE = Path("szenario.toml")
 DEFAULT_FTE = 1.0

@@ -567,6 +567,32 @@ def test_help_does_not_import_openpyxl(args: list[str]) -> None:
     assert done.stdout.splitlines()[-2:] == ["EXIT 0", "HEAVY []"]
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["validate", "scenarios"], ": OK ("),
+        (["validate", "scenarios/weitere"], ": OK ("),
+        (["init", "{folder}/neu.toml"], "Szenario geschrieben"),
+    ],
+)
+def test_checking_and_starting_a_file_import_no_writer(
+    args: list[str], said: str, tmp_path: Path
+) -> None:
+    """validate and init read TOML only: neither openpyxl nor Jinja2 is loaded for them."""
+    args = [arg.format(folder=tmp_path) for arg in args]
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_SCRIPT, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert said in done.stdout
+    assert done.stdout.splitlines()[-2:] == ["EXIT None", "HEAVY []"]
+
+
 def test_broken_template_writes_nothing(project: Path) -> None:
     shutil.copytree(ROOT / "templates", project / "vorlagen")
     broken = project / "vorlagen" / "finanzielle-auswirkungen.txt.j2"

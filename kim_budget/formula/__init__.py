@@ -24,7 +24,9 @@ from kim_budget.formula.evaluate import (
     Scalar,
     apply_operator,
     as_number,
+    criteria_index,
     evaluate,
+    matching_positions,
     range_values,
 )
 from kim_budget.formula.tree import (
@@ -90,6 +92,7 @@ __all__ = [
     "column_letter",
     "column_number",
     "coordinate",
+    "criteria_index",
     "date_to_serial",
     "either",
     "equals",
@@ -99,6 +102,7 @@ __all__ = [
     "joined",
     "largest",
     "lift",
+    "matching_positions",
     "maximum",
     "minimum",
     "month_before_year",

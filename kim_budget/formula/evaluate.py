@@ -10,7 +10,7 @@ text in arithmetic is an error, SUM/MIN/MAX skip text, booleans and blanks insid
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -52,6 +52,29 @@ def range_values(area: Range, env: Env) -> list[Scalar]:
         found: list[Scalar] = memo(area)
         return found
     return [env.value(cell.sheet, cell.row, cell.col) for cell in area.cells()]
+
+
+def matching_positions(area: Range, wanted: Scalar, env: Env) -> Sequence[int]:
+    """The positions (0-based, row by row, ascending) of the range's cells whose value equals
+    `wanted` as SUMIF and SUMIFS compare it, from an index of the range (from the env's own
+    memo when it keeps one, as `BookEnv` does: a year's sum looks up its months instead of
+    scanning every month, so the yearly sums grow linearly with the horizon)."""
+    memo = getattr(env, "criteria_index", None)
+    index: Mapping[Scalar, Sequence[int]] = (
+        memo(area) if memo is not None else criteria_index(range_values(area, env))
+    )
+    return index.get(wanted, ())
+
+
+def criteria_index(values: Sequence[Scalar]) -> dict[Scalar, list[int]]:
+    """Each value of a range → the positions holding an equal value, ascending. A dict looks a
+    value up by hash and ==, so a position is found exactly when `value == wanted`: the
+    comparison of a scan over the range (2024 finds 2024.0; TRUE finds 1, see the expected
+    failures of tests/test_formula.py)."""
+    index: dict[Scalar, list[int]] = {}
+    for position, value in enumerate(values):
+        index.setdefault(value, []).append(position)
+    return index
 
 
 def as_number(value: Scalar) -> float:
@@ -131,21 +154,28 @@ def _logicals(env: Env, args: Sequence[Expr]) -> list[Scalar]:
 def _sumif(env: Env, args: Sequence[Expr]) -> Scalar:
     criteria_range, criterion, sum_range = args
     assert isinstance(criteria_range, Range) and isinstance(sum_range, Range)
-    wanted = evaluate(criterion, env)
-    pairs = zip(range_values(criteria_range, env), range_values(sum_range, env), strict=True)
-    return sum(as_number(v) for key, v in pairs if key == wanted and isinstance(v, int | float))
+    values = range_values(sum_range, env)
+    assert len(values) == len(range_values(criteria_range, env))
+    found = (values[p] for p in matching_positions(criteria_range, evaluate(criterion, env), env))
+    return sum(as_number(v) for v in found if isinstance(v, int | float))
 
 
 def _sumifs(env: Env, args: Sequence[Expr]) -> Scalar:
-    """SUMIFS(values, keys1, wanted1, keys2, wanted2, …): every criterion is an equality."""
+    """SUMIFS(values, keys1, wanted1, keys2, wanted2, …): every criterion is an equality. The
+    positions come from the criterion that matches fewest; the others are checked there."""
     values, *criteria = args
     assert isinstance(values, Range)
-    keys = [range_values(area, env) for area in criteria[::2] if isinstance(area, Range)]
+    areas = [area for area in criteria[::2] if isinstance(area, Range)]
     wanted = [evaluate(criterion, env) for criterion in criteria[1::2]]
-    assert len(keys) == len(wanted)
+    assert len(areas) == len(wanted)
+    keys = [range_values(area, env) for area in areas]
+    amounts = range_values(values, env)
+    assert all(len(key) == len(amounts) for key in keys)
+    found = [matching_positions(area, want, env) for area, want in zip(areas, wanted, strict=True)]
     total = 0.0
-    for position, value in enumerate(range_values(values, env)):
+    for position in min(found, key=len):
         matches = all(key[position] == want for key, want in zip(keys, wanted, strict=True))
+        value = amounts[position]
         if matches and isinstance(value, int | float) and not isinstance(value, bool):
             total += value
     return total

@@ -6,6 +6,7 @@ cell's style is looked up once per style id."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -136,12 +137,13 @@ def _stored(ws: Worksheet, row: int, col: int) -> Any:
 def check_cells(
     out: Findings,
     ws: Worksheet,
-    cached: Worksheet,
+    cached: Mapping[tuple[int, int], Any],
     inputs: InputRules,
     kind: str,
     styles: Styles,
 ) -> tuple[list[CellKey], int]:
-    """Formula, input and number-format rules for every cell (`kind`: the workbook's kind).
+    """Formula, input and number-format rules for every cell (`kind`: the workbook's kind;
+    `cached`: the cached value of each formula cell by row and column).
 
     Returns the formula cells and how many of them have no cached value.
     """
@@ -159,18 +161,17 @@ def check_cells(
         value = cell.value if text is None else boolean_literal(text)
         if value is not None:  # =TRUE() is how LibreOffice saves a typed-in TRUE
             text = None
-        result = _stored(cached, cell.row, cell.column)
+        result = cached.get((cell.row, cell.column)) if cell.data_type == "f" else cell.value
         if text is not None:
             formulas.append((sheet, cell.coordinate))
-            uncached += result is None or result.value is None
+            uncached += result is None
             _check_formula(out, sheet, cell, text)
             if timeline and cell.column >= FIRST_PERIOD_COLUMN:
                 forms.setdefault(cell.row, {})[cell.column] = to_r1c1(text, cell.row, cell.column)
         elif _is_number(value) and not typed_value_allowed(sheet, cell.column, kind):
             out.add("F6", TYPED_VALUE, sheet, cell.coordinate)
         _check_input(out, sheet, cell, text, validations, inputs, styles)
-        if result is not None:
-            _check_number_format(out, sheet, result, styles)
+        _check_number_format(out, sheet, cell, result, styles)
     for row_number, row_forms in sorted(forms.items()):
         _check_row(out, sheet, row_number, row_forms, last_col)
     return formulas, uncached
@@ -288,8 +289,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | date | time | timedelta)
 
 
-def _check_number_format(out: Findings, sheet: str, cell: Any, styles: Styles) -> None:
+def _check_number_format(out: Findings, sheet: str, cell: Any, value: Any, styles: Styles) -> None:
     """S7: a cell whose (cached) value is a number, date or boolean has a number format."""
-    value = cell.value
     if _is_number(value) and styles.number_format(cell) == "General":
         out.add("S7", f"{value!r} is shown in the General number format", sheet, cell.coordinate)

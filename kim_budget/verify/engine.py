@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kim_budget.formula import cell_position
 from kim_budget.verify.report import CellKey, Finding, describe_error
 
 if TYPE_CHECKING:
-    from openpyxl.workbook.workbook import Workbook
-
     from kim_budget.libreoffice import Values
+    from kim_budget.verify.package_xml import Opened
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,14 @@ class ToConfirm:
     cached: Values
 
 
-def cached_formula_values(cached: Workbook, cells: list[CellKey]) -> Values:
+def cached_formula_values(opened: Opened, cells: list[CellKey]) -> Values:
+    """The cached value of each of the formula cells, as the engine check compares them."""
     from kim_budget.libreoffice import cell_value
 
-    return {(sheet, cell): cell_value(cached[sheet][cell].value) for sheet, cell in cells}
+    return {
+        (sheet, cell): cell_value(opened.cached_value(sheet, *cell_position(cell)))
+        for sheet, cell in cells
+    }
 
 
 def engine_findings(

@@ -12,6 +12,8 @@ from kim_budget.verify.report import MASTER_CHECK, Findings
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
 
+    from kim_budget.verify.package_xml import Opened
+
 
 def check_names(out: Findings, book: Workbook) -> None:
     """S8: workbook-scope names obey Excel's rules and refer to existing sheets."""
@@ -31,14 +33,15 @@ def check_names(out: Findings, book: Workbook) -> None:
                 out.add("S8", f"defined name {name} refers to the missing sheet {ref.sheet}")
 
 
-def check_master(out: Findings, cached: Workbook) -> None:
+def check_master(out: Findings, opened: Opened) -> None:
     """M1: the master check exists and its cached value is TRUE."""
-    defined = cached.defined_names.get(MASTER_CHECK)
+    book = opened.book
+    defined = book.defined_names.get(MASTER_CHECK)
     if defined is None:
         out.add("M1", f"no master check: the workbook has no defined name {MASTER_CHECK}")
         return
     refs = name_target(defined.attr_text)
-    titles = {title.casefold(): title for title in cached.sheetnames}
+    titles = {title.casefold(): title for title in book.sheetnames}
     ref = refs[0] if refs and len(refs) == 1 else None
     if ref is None or ref.last is not None or (ref.sheet or "").casefold() not in titles:
         out.add("M1", f"no master check: {MASTER_CHECK} must name one cell ({defined.attr_text})")
@@ -46,7 +49,7 @@ def check_master(out: Findings, cached: Workbook) -> None:
     assert ref.first is not None and ref.first.row is not None and ref.first.col is not None
     sheet = titles[(ref.sheet or "").casefold()]
     coordinate = f"{column_letter(ref.first.col)}{ref.first.row}"
-    value = cached[sheet][coordinate].value
+    value = opened.cached_value(sheet, ref.first.row, ref.first.col)
     if value is None:
         out.add(
             "M1",

@@ -84,9 +84,7 @@ def _check_workbook(path: Path) -> tuple[list[Finding], ToConfirm | None]:
         cells = _check_contents(out, path, opened)
         if cells is None:
             return out.items, None
-        return out.items, ToConfirm(
-            opened.checked.data, cached_formula_values(opened.cached, cells)
-        )
+        return out.items, ToConfirm(opened.checked.data, cached_formula_values(opened, cells))
     except Exception as error:  # a file some program wrote oddly must not end the run
         out.add(
             "W0",
@@ -97,7 +95,7 @@ def _check_workbook(path: Path) -> tuple[list[Finding], ToConfirm | None]:
 
 
 def _check_contents(out: Findings, path: Path, opened: Opened) -> list[CellKey] | None:
-    package, book, cached = opened.package, opened.book, opened.cached
+    package, book = opened.package, opened.book
     kind = workbook_kind(book.sheetnames)
     for problem in check_sheet_order(book.sheetnames):
         out.add("S1", problem)
@@ -113,10 +111,11 @@ def _check_contents(out: Findings, path: Path, opened: Opened) -> list[CellKey] 
     for ws in book.worksheets:
         header, footer = package.headers.get(ws.title, ("", ""))
         check_sheet(out, ws, header, footer, path.name, styles)
-        sheet_cells, sheet_uncached = check_cells(out, ws, cached[ws.title], inputs, kind, styles)
+        cached = opened.cached[ws.title]
+        sheet_cells, sheet_uncached = check_cells(out, ws, cached, inputs, kind, styles)
         cells += sheet_cells
         uncached += sheet_uncached
-    check_master(out, cached)
+    check_master(out, opened)
     if cells and uncached == len(cells):
         out.add("E1", NO_CACHED_VALUES.format(count=len(cells)))
         return None

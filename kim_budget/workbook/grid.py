@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from kim_budget.formula import Expr, Range, Ref, Scalar, date_to_serial, evaluate
+from kim_budget.formula import (
+    Expr,
+    Range,
+    Ref,
+    Scalar,
+    criteria_index,
+    date_to_serial,
+    evaluate,
+)
 
 Content = Expr | Scalar | date
 
@@ -132,6 +140,7 @@ class BookEnv:
         self._sheets = {sheet.name: sheet for sheet in book.sheets}
         self._values: dict[tuple[str, int, int], Scalar] = {}
         self._ranges: dict[tuple[str, int, int, int, int], list[Scalar]] = {}
+        self._indexes: dict[tuple[str, int, int, int, int], dict[Scalar, list[int]]] = {}
 
     def value(self, sheet: str, row: int, col: int) -> Scalar:
         """The value of a cell; formulas are evaluated on first use."""
@@ -145,7 +154,7 @@ class BookEnv:
         """The values of a range, row by row, each range read once (callers must not change
         the list)."""
         first, last = area.first, area.last
-        key = (first.sheet, first.row, first.col, last.row, last.col)
+        key = _range_key(area)
         if key not in self._ranges:
             self._ranges[key] = [
                 self.value(first.sheet, row, col)
@@ -154,9 +163,23 @@ class BookEnv:
             ]
         return self._ranges[key]
 
+    def criteria_index(self, area: Range) -> dict[Scalar, list[int]]:
+        """A range's values → their positions, built once per range (the SUMIF and SUMIFS
+        criteria: a year's sum finds its months without scanning the horizon)."""
+        key = _range_key(area)
+        if key not in self._indexes:
+            self._indexes[key] = criteria_index(self.range_values(area))
+        return self._indexes[key]
+
     def _evaluate(self, content: Content) -> Scalar:
         if isinstance(content, Expr):
             return evaluate(content, self)
         if isinstance(content, date):
             return date_to_serial(content)
         return content
+
+
+def _range_key(area: Range) -> tuple[str, int, int, int, int]:
+    """A range by its sheet and corners (whether its references are fixed does not matter)."""
+    first, last = area.first, area.last
+    return (first.sheet, first.row, first.col, last.row, last.col)
