@@ -74,8 +74,12 @@ def _sensitivity(laid: ScenarioSheets, env: Env) -> tuple[Variante, ...]:
     def value(ref: Ref) -> float:
         return _number(env.value(ref.sheet, ref.row, ref.col))
 
+    def difference(name: str) -> float:  # the base has none: 0
+        ref = sens.differences.get(name)
+        return 0.0 if ref is None else value(ref)
+
     return tuple(
-        Variante(v.name, v.label, value(sens.names[v.name]), value(sens.differences[v.name]))
+        Variante(v.name, v.label, value(sens.names[v.name]), difference(v.name))
         for v in sens.variants
     )
 

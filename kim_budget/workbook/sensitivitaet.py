@@ -48,7 +48,8 @@ class Laid:
     risks: Expr
     variants: tuple[Variant, ...]
     differences: dict[str, Ref]
-    """Each variant's difference to the base over the horizon (rounded to the cent)."""
+    """Each variant's difference to the base over the horizon (rounded to the cent); none for
+    the base itself."""
 
 
 def lay_out(
@@ -79,7 +80,7 @@ def lay_out(
     sheet.break_rows = (chart_top,)
     pairs = list(zip(variants, totals, strict=True))
     names = {v.name: Ref(sheet.name, row, TOTAL) for v, row in pairs}
-    differences = {v.name: Ref(sheet.name, row, DIFFERENCE) for v, row in pairs}
+    differences = {v.name: Ref(sheet.name, row, DIFFERENCE) for v, row in pairs[1:]}
     first, second = (Ref(sheet.name, row, LABEL) for row in risk_rows)
     risks = variant_lines.named_risks(first, second)
     return Laid(names, risks, tuple(variants), differences)
@@ -113,9 +114,10 @@ def _variant_rows(
             sheet.put(row, col, yearly(sheet, col), formats.EURO)
         span = sheet.row_range(row, FIRST_YEAR, FIRST_YEAR + periods - 1)
         total = sheet.put(row, TOTAL, lines.sum_of(span), formats.EURO, role="total")
-        base = total if not made else Ref(sheet.name, made[0], TOTAL)
-        difference = variant_lines.to_cent(lines.difference(total, base))
-        sheet.put(row, DIFFERENCE, difference, formats.EURO, role="total")
+        if made:  # the base differs from nothing
+            base = Ref(sheet.name, made[0], TOTAL)
+            difference = variant_lines.to_cent(lines.difference(total, base))
+            sheet.put(row, DIFFERENCE, difference, formats.EURO, role="total")
         made.append(row)
     letter = column_letter(TOTAL)  # an Eigenanteil below 0: the grant exceeds the cost
     sheet.conditional.append((f"{letter}{made[0]}:{letter}{made[-1]}", "negative"))
