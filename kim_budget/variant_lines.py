@@ -8,6 +8,7 @@ variants (their difference to the base, its size, the ranking the chart and the 
 
 from __future__ import annotations
 
+from kim_budget import lines
 from kim_budget.formula import (
     Expr,
     Range,
@@ -76,10 +77,9 @@ def rank_by_size(differences: Range, difference: Expr, before: Range) -> Expr:
 
 
 def rank_by_increase(differences: Range, difference: Expr, before: Range) -> Expr:
-    """The rank of a difference, largest increase first; equal ones in the order of the table."""
-    return sum_of_products((differences > difference) * 1) + sum_of_products(
-        equals(before, difference) * 1
-    )
+    """The rank of a difference, largest increase first; equal ones in the order of the table
+    (the district's ranking of remainders)."""
+    return lines.remainder_rank(differences, difference, before)
 
 
 def first_rank(ranks: Range) -> Expr:

@@ -1058,11 +1058,12 @@ def test_workbook_resaved_by_gnumeric_loses_only_its_print_titles(resaved: Resav
         (path, sheet)
         for path in resaved.gnumeric
         for sheet in engine_module.load_workbook(path, data_only=True).sheetnames
-        if sheet.startswith(("Monate", "Haushalt"))
+        if sheet.startswith(("Monate", "Haushalt", "Varianten"))
     }
     shipped = len(list(SHIPPED.glob("*.toml")))
-    # Monate and Haushalt of the scenario and of its typed copy, and the comparison's of each
-    assert len(timelines) == 2 + 2 + shipped * 2
+    # Monate, Haushalt and Varianten of the scenario and of its typed copy, and the comparison's
+    # Monate and Haushalt of each
+    assert len(timelines) == 3 + 3 + shipped * 2
     assert {(f.rule, "print title" in f.message) for f in report.findings} == {("S6", True)}
     assert {(f.path, f.sheet) for f in report.findings} == timelines
 

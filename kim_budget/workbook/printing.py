@@ -62,7 +62,7 @@ _WRAP_FROM_ROW = 4
 # Sheets with the column roles of a timeline (label | unit | total | one column per period):
 # their period columns are split into pages of whole years, columns A:C repeated. (The cover
 # shows its years in blocks of eight, one below the other, and needs no such break.)
-_PAGED = ("Monate", "Varianten", "Haushalt", "Prüfungen", "Vergleich")
+_PAGED = ("Monate", "Varianten", "Haushalt", "Sensitivität", "Prüfungen", "Vergleich")
 _MONTHLY = ("Monate", "Varianten")
 TITLE_COLUMNS = 3
 _SIDE_MARGIN = 0.5  # inch, left and right

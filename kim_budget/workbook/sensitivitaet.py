@@ -34,7 +34,8 @@ CHART_ALT_TEXT = (
 )
 CHART_FIRST_COL = DIFFERENCE  # beside the ranked tables (A to C)
 LEAST_COLUMNS = FIRST_YEAR + 5
-"""The sheet prints columns A to J at least: room for the chart beside the rankings."""
+"""The sheet prints columns A to J at least: the chart beside the rankings takes D to J, on
+the first page also when the years continue on a second."""
 CHART_CM_PER_ROW = 0.5
 RISKS = 2
 
@@ -75,7 +76,7 @@ def lay_out(
     risk_rows, row = _ranked_table(
         sheet, row + 1, "Größte Risiken (stärkste Erhöhung)", by_increase, RISKS
     )
-    _chart(sheet, chart_top, row - chart_top, sorted_rows, periods)
+    _chart(sheet, chart_top, row - chart_top, sorted_rows)
     sheet.print_columns = max(LEAST_COLUMNS, FIRST_YEAR + periods - 1)
     sheet.break_rows = (chart_top,)
     pairs = list(zip(variants, totals, strict=True))
@@ -197,10 +198,9 @@ def _ranked_table(
     return made, made[-1] + 1
 
 
-def _chart(sheet: Sheet, top: int, height: int, rows: Sequence[int], periods: int) -> None:
+def _chart(sheet: Sheet, top: int, height: int, rows: Sequence[int]) -> None:
     """The tornado: each variant's difference to the base as a bar, the largest on top, beside
     the rankings."""
-    last = max(LEAST_COLUMNS, FIRST_YEAR + periods - 1)
     sheet.charts.append(
         Chart(
             title=CHART_TITLE,
@@ -213,7 +213,7 @@ def _chart(sheet: Sheet, top: int, height: int, rows: Sequence[int], periods: in
             anchor_row=top,
             down_columns=True,
             height_cm=height * CHART_CM_PER_ROW,
-            area=(CHART_FIRST_COL, last),
+            area=(CHART_FIRST_COL, LEAST_COLUMNS),
             horizontal=True,
         )
     )

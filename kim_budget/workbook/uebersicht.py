@@ -45,13 +45,11 @@ CHART_ALT_TEXT = (
 NOTES = (
     "Beträge in €, positiv; Eigenanteil und Haushaltsbelastung als Aufwand − Ertrag "
     "(negativ, wenn die Förderung die Kosten übersteigt).",
-    "Alle Zahlen sind Formeln: Eingaben stehen auf „Annahmen“, die Monatsrechnung auf "
-    "„Monate“, die Jahressummen auf „Haushalt“, die Prüfungen auf „Prüfungen“.",
+    "Alle Zahlen sind Formeln auf die Eingaben von „Annahmen“ (Monate, Haushalt, Prüfungen); "
+    "die Blätter sind ohne Kennwort geschützt, nur die Eingaben sind freigegeben.",
     "Grenzen des Modells: Kosten je VZÄ als Jahreswert oder nach TVöD; Förderung ab "
     "Besetzung monatsanteilig; Gemeinkosten nur kalkulatorisch; ganze Monate; Steigerungen "
     "ab ihrem Monat.",
-    "Die Blätter sind ohne Kennwort geschützt, nur die Eingabezellen auf „Annahmen“ sind "
-    "freigegeben; der Schutz lässt sich bewusst aufheben (Überprüfen › Blattschutz aufheben).",
 )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from kim_budget import variant_lines
 from kim_budget.formula import Expr, Range, Ref, Term
 from kim_budget.scenario import Scenario
-from kim_budget.workbook import formats, monate, spec
+from kim_budget.workbook import annahmen, formats, monate, spec
 from kim_budget.workbook.annahmen import Inputs, PositionRefs, SensitivityRefs
 from kim_budget.workbook.grid import Sheet
 from kim_budget.workbook.monate import Indices
@@ -88,13 +88,20 @@ def variants(scenario: Scenario, params: SensitivityRefs) -> tuple[Variant, ...]
     """The variants of a scenario, in the order of "Sensitivität" (the base first)."""
     short, long = params.delays
     cost, funding = params.cost_percent, params.funding_percent
+    months = annahmen.DELAYS
+    percent = f"{annahmen.COST_PERCENT:g} %"
     found = [
         Variant(BASIS, "Basis: das Szenario wie angenommen"),
-        Variant("Sens_Start_3", "Besetzung 3 Monate später", short, MONTHS),
-        Variant("Sens_Start_6", "Besetzung 6 Monate später", long, MONTHS),
-        Variant("Sens_Kosten_plus_5", "Personalkosten 5 % höher", cost, PLUS),
-        Variant("Sens_Kosten_minus_5", "Personalkosten 5 % niedriger", cost, MINUS),
-        Variant("Sens_Foerderung_minus_10", "Förderung je VZÄ 10 % niedriger", funding, MINUS),
+        Variant("Sens_Start_3", f"Besetzung {months[0]} Monate später", short, MONTHS),
+        Variant("Sens_Start_6", f"Besetzung {months[1]} Monate später", long, MONTHS),
+        Variant("Sens_Kosten_plus_5", f"Personalkosten {percent} höher", cost, PLUS),
+        Variant("Sens_Kosten_minus_5", f"Personalkosten {percent} niedriger", cost, MINUS),
+        Variant(
+            "Sens_Foerderung_minus_10",
+            f"Förderung je VZÄ {annahmen.FUNDING_PERCENT:g} % niedriger",
+            funding,
+            MINUS,
+        ),
         Variant("Sens_Foerderende", f"Förderung endet nach Dezember {scenario.first_year}"),
     ]
     if params.steps is not None:

@@ -150,9 +150,8 @@ def _charts(ws: Worksheet, sheet: Sheet, widths: Sequence[float]) -> None:
         chart.x_axis.delete = False
         chart.height = spec.height_cm  # cm
         first, last = spec.area or (1, len(widths))
-        room = _cm(
-            sum(widths[first - 1 : last]) if spec.area else printing.first_page_width(sheet, widths)
-        )
+        first_page = printing.first_page_width(sheet, widths) - sum(widths[: first - 1])
+        room = _cm(min(sum(widths[first - 1 : last]), first_page) if spec.area else first_page)
         years = spec.last_col - spec.first_col + 1
         chart.width = room if spec.area else min(max(24, 4 + 3 * years), room)  # cm
         source = quote_sheet(spec.source or sheet.name)
