@@ -64,6 +64,7 @@ _WRAP_FROM_ROW = 4
 # shows its years in blocks of eight, one below the other, and needs no such break.)
 _PAGED = ("Monate", "Varianten", "Haushalt", "Sensitivität", "Prüfungen", "Vergleich")
 _MONTHLY = ("Monate", "Varianten")
+_WHOLE_IF_FITTING = ("Sensitivität",)  # columns of unequal width: across pages only when needed
 TITLE_COLUMNS = 3
 _SIDE_MARGIN = 0.5  # inch, left and right
 _TOP_BOTTOM_MARGIN = 0.6  # inch, the header and footer print inside
@@ -121,14 +122,16 @@ def fit(sheet: Sheet, env: BookEnv) -> Fit:
 def column_breaks(sheet: Sheet, widths: Sequence[float]) -> list[int]:
     """Columns after which a page starts: after each December on "Monate"; elsewhere after
     as many whole years as print at `_LOWEST_SCALE` or larger, pages of equal year counts
-    ("Varianten" as "Monate")."""
+    ("Varianten" as "Monate"; "Sensitivität" only when its columns do not fit one page)."""
     periods = len(widths) - TITLE_COLUMNS
     if kind(sheet.name) not in _PAGED or periods <= 0:
+        return []
+    room = printable_width(_margins_pt()) / (POINTS_PER_WIDTH_UNIT * _LOWEST_SCALE)
+    if kind(sheet.name) in _WHOLE_IF_FITTING and sum(widths) <= room:
         return []
     if kind(sheet.name) in _MONTHLY:
         per_page = MONTHS_PER_PAGE
     else:
-        room = printable_width(_margins_pt()) / (POINTS_PER_WIDTH_UNIT * _LOWEST_SCALE)
         fitting = (room - sum(widths[:TITLE_COLUMNS])) // max(widths[TITLE_COLUMNS:])
         pages = math.ceil(periods / max(1, int(fitting)))
         per_page = math.ceil(periods / pages)
