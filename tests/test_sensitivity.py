@@ -176,12 +176,7 @@ def _total(result: Result) -> float:
 def _names(path: Path) -> dict[str, float]:
     """The cached values of the workbook's Sens_* names."""
     book = openpyxl.load_workbook(path, data_only=True)
-    found = {}
-    for name, defined in book.defined_names.items():
-        if name.startswith("Sens_"):
-            ((sheet, cell),) = defined.destinations
-            found[name] = book[sheet][cell.replace("$", "")].value
-    return found
+    return {name: book[sheet][cell].value for name, (sheet, cell) in _name_cells(path).items()}
 
 
 @pytest.mark.parametrize("text", [HAND, GRADED, SHARE_AND_END], ids=["hand", "graded", "share"])
@@ -286,6 +281,7 @@ def test_engines_agree_and_follow_an_edit(tmp_path: Path, name: str) -> None:
 
 
 def _name_cells(path: Path) -> dict[str, tuple[str, str]]:
+    """The sheet and cell each of the workbook's Sens_* names points to."""
     book = openpyxl.load_workbook(path)
     found = {}
     for name, defined in book.defined_names.items():
