@@ -1,17 +1,19 @@
-"""Finish an .xlsx file after openpyxl saved it: cached values, fixed stamps, atomic replace.
+"""Finish the .xlsx file while its parts are written: the `Package` the writer writes into.
 
-- Cached values: openpyxl writes every formula with an empty result. Here each formula is
-  evaluated from the same `Expr` that rendered it, and the result is written into the cell,
-  so Protected View, previews, pandas and other readers show the figures without recalculating.
-  fullCalcOnLoad stays set, so Excel recalculates anyway. Charts get their cached data
-  (numCache) and chart frames their alternative text the same way.
+- Cached values: the worksheets' cells come with them (`workbook.cells_xml`: each formula
+  evaluated from the same `Expr` that rendered it), so Protected View, previews, pandas and
+  other readers show the figures without recalculating; fullCalcOnLoad stays set, so Excel
+  recalculates anyway. Charts get their cached data (numCache, strCache) and chart frames their
+  alternative text here.
 - Same input, same bytes: document timestamps and zip entry times are fixed
-  (SOURCE_DATE_EPOCH when set, else 2024-01-01).
+  (SOURCE_DATE_EPOCH when set, else 2024-01-01), and every part openpyxl writes around the
+  cells is brought into one written form (`serialise_part`).
 
-The parts are edited as XML trees (`parse_part` / `serialise_part`), never as text, so the
-result does not depend on how openpyxl serialises them: with or without lxml, `<v/>`,
-`<v></v>` or no `<v>` at all, any attribute order or whitespace. What the finishing step does
-not find (a part, a formula cell, a chart frame) is a defect of kim-budget: `InternalError`.
+One pass: each part is stored once, as it arrives, not unpacked and packed again. The parts
+that are edited are edited as XML trees (`parse_part` / `serialise_part`), never as text, so
+the result does not depend on how openpyxl serialises them: with or without lxml, any
+attribute order or whitespace. What the finishing step does not find (a part, a chart frame)
+is a defect of kim-budget: `InternalError`.
 """
 
 from __future__ import annotations
@@ -21,16 +23,17 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from xml.etree import ElementTree
 from xml.etree.ElementTree import Element, SubElement
 
 from kim_budget.errors import InternalError
-from kim_budget.formula import Expr, Scalar, cell_position, column_letter
+from kim_budget.formula import cell_position
 from kim_budget.workbook.grid import Book, BookEnv
 from kim_budget.workbook.pruefungen import MASTER_NAME
+from kim_budget.xml_text import escape_attribute, escape_text, value_text
 
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z
 ZIP_EPOCHS = (315532800, 4354819198)  # zip entry times run from 1980 to 2107
@@ -41,22 +44,8 @@ DCTERMS = "{http://purl.org/dc/terms/}"
 XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 _DECLARATION = re.compile(rb"<\?xml[^>]*\?>\s*")
 _UTF8_OR_NONE = re.compile(rb"^(?!.*encoding)|encoding=[\"'](?i:utf-8)[\"']", re.DOTALL)
+_EMPTY_SHEET_DATA = b"<sheetData/>"
 _EDITED_FAMILY = re.compile(r"xl/(?:worksheets/sheet|charts/chart|drawings/drawing)\d+\.xml")
-_ATTRIBUTE_ESCAPES = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\n": "&#10;",
-        "\r": "&#13;",
-        "\t": "&#9;",
-    }
-)
-_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
 # --- XML parts ---------------------------------------------------------------------------------
 
 
@@ -99,16 +88,6 @@ def parse_part(name: str, data: bytes) -> XmlPart:
     return XmlPart(name, declaration.group(0) if declaration else b"", root, tuple(namespaces))
 
 
-def _escape_text(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text or "\r" in text:
-        return text.translate(_TEXT_ESCAPES)
-    return text
-
-
-def _escape_attribute(value: str) -> str:
-    return value.translate(_ATTRIBUTE_ESCAPES) if _ATTRIBUTE_SPECIAL.search(value) else value
-
-
 class _Names:
     """Qualified names in the part's own prefixes; every declaration goes on the root element."""
 
@@ -125,7 +104,7 @@ class _Names:
 
     def declarations(self) -> str:
         return "".join(
-            f' xmlns{":" if prefix else ""}{prefix}="{_escape_attribute(uri)}"'
+            f' xmlns{":" if prefix else ""}{prefix}="{escape_attribute(uri)}"'
             for prefix, uri in self.part.namespaces
         )
 
@@ -154,7 +133,7 @@ class _Names:
 def _write(element: Element, names: _Names, out: list[str], declarations: str = "") -> None:
     tag = names.qualified(element.tag)
     attributes = "".join(
-        f' {names.qualified(key, attribute=True)}="{_escape_attribute(value)}"'
+        f' {names.qualified(key, attribute=True)}="{escape_attribute(value)}"'
         for key, value in element.attrib.items()
     )
     if len(element) == 0 and not element.text:
@@ -162,12 +141,12 @@ def _write(element: Element, names: _Names, out: list[str], declarations: str = 
     else:
         out.append(f"<{tag}{declarations}{attributes}>")
         if element.text:
-            out.append(_escape_text(element.text))
+            out.append(escape_text(element.text))
         for child in element:
             _write(child, names, out)
         out.append(f"</{tag}>")
     if element.tail:
-        out.append(_escape_text(element.tail))
+        out.append(escape_text(element.tail))
 
 
 def serialise_part(part: XmlPart) -> bytes:
@@ -198,19 +177,6 @@ def range_cells(area: str) -> list[tuple[int, int]]:
     return [(row, col) for row in range(row1, row2 + 1) for col in range(col1, col2 + 1)]
 
 
-def formula_values(book: Book, env: BookEnv | None = None) -> dict[str, dict[str, Scalar]]:
-    """The value of every formula cell, per sheet name and A1 coordinate."""
-    env = env or BookEnv(book)
-    values: dict[str, dict[str, Scalar]] = {}
-    for sheet in book.sheets:
-        values[sheet.name] = {
-            f"{column_letter(col)}{row}": env.value(sheet.name, row, col)
-            for (row, col), cell in sheet.cells.items()
-            if isinstance(cell.content, Expr)
-        }
-    return values
-
-
 def _require_checks_pass(book: Book, env: BookEnv) -> None:
     """A workbook whose own master check fails is never written."""
     master = book.names.get(MASTER_NAME)
@@ -218,62 +184,6 @@ def _require_checks_pass(book: Book, env: BookEnv) -> None:
         title = book.properties.get("title", "")
         raise InternalError(
             f"{title}: the workbook's own checks (sheet Prüfungen) fail, so it was not written"
-        )
-
-
-def _value_text(value: Scalar) -> tuple[str | None, str]:
-    """The cell type (t) and the <v> text of a cached value."""
-    if isinstance(value, bool):
-        return "b", "1" if value else "0"
-    if isinstance(value, str):
-        return "str", value
-    if value is None:
-        return None, "0"
-    if isinstance(value, float) and value.is_integer():
-        return None, str(int(value))
-    return None, repr(value)
-
-
-def cache_value(cell: Element, value: Scalar) -> None:
-    """Write a formula cell's (<c> with <f>) cached value: its type and its <v>, made when
-    missing."""
-    formula = cell.find(f"{MAIN}f")
-    if formula is None:
-        raise InternalError(f"cell {cell.get('r', '(no r)')} has no formula")
-    kind, text = _value_text(value)
-    if kind is None:
-        cell.attrib.pop("t", None)
-    else:
-        cell.set("t", kind)
-    cached = cell.find(f"{MAIN}v")
-    if cached is None:
-        cached = Element(f"{MAIN}v")
-        cell.insert(list(cell).index(formula) + 1, cached)
-    cached.text = text
-
-
-def fill_sheet(part: XmlPart, sheet: str, values: Mapping[str, Scalar]) -> None:
-    """Give every formula cell of a worksheet part its value from `values` (by A1 coordinate);
-    each formula cell of the layout must be found, and no other."""
-    where = f"{part.name} (sheet {sheet})"
-    filled: list[str] = []
-    for cell in part.root.iter(f"{MAIN}c"):
-        formula = cell.find(f"{MAIN}f")
-        if formula is None:
-            continue
-        coordinate = cell.get("r", "")
-        if coordinate not in values:
-            raise InternalError(
-                f"{where}: formula cell {coordinate or '(no r)'} is not in the layout"
-            )
-        cache_value(cell, values[coordinate])
-        filled.append(coordinate)
-    found = set(filled)  # a set: a list would make this check quadratic in the formulas
-    missing = [coordinate for coordinate in values if coordinate not in found]
-    if missing:
-        shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
-        raise InternalError(
-            f"{where}: found {len(filled)} formula cells, expected {len(values)}; missing {shown}"
         )
 
 
@@ -309,7 +219,7 @@ def _cache(
     SubElement(cache, f"{CHART}ptCount", val=str(len(cells)))
     for index, (row, col) in enumerate(cells):
         point = SubElement(cache, f"{CHART}pt", idx=str(index))
-        SubElement(point, f"{CHART}v").text = _value_text(env.value(sheet, row, col))[1]
+        SubElement(point, f"{CHART}v").text = value_text(env.value(sheet, row, col))[1]
 
 
 def alt_texts(part: XmlPart, texts: Sequence[str]) -> None:
@@ -339,15 +249,10 @@ Edit = Callable[[XmlPart], None]
 
 
 def _edits(book: Book, env: BookEnv, epoch: int) -> dict[str, Edit]:
-    """What to do to which part. openpyxl numbers worksheets in sheet order, charts across the
+    """What to do to which part besides the worksheets. openpyxl numbers charts across the
     workbook and drawings per sheet that has charts."""
-    values = formula_values(book, env)
     names = [sheet.name for sheet in book.sheets]
     edits: dict[str, Edit] = {"docProps/core.xml": partial(stamp_times, epoch=epoch)}
-    for number, sheet in enumerate(book.sheets, start=1):
-        edits[f"xl/worksheets/sheet{number}.xml"] = partial(
-            fill_sheet, sheet=sheet.name, values=values[sheet.name]
-        )
     charted = [sheet for sheet in book.sheets if sheet.charts]
     for number, sheet in enumerate(charted, start=1):
         texts = [chart.alt_text for chart in sheet.charts]
@@ -357,40 +262,77 @@ def _edits(book: Book, env: BookEnv, epoch: int) -> dict[str, Edit]:
     return edits
 
 
-def _check_parts(present: Sequence[str], edits: Mapping[str, Edit]) -> None:
-    """Every part to edit is there, and no worksheet, chart or drawing the layout lacks."""
-    missing = [name for name in edits if name not in present]
-    unknown = [name for name in present if _EDITED_FAMILY.fullmatch(name) and name not in edits]
-    if missing:
-        raise InternalError(f"the workbook lacks the part(s) {', '.join(missing)}")
-    if unknown:
-        raise InternalError(f"the workbook has part(s) the layout lacks: {', '.join(unknown)}")
+class Package:
+    """The finished .xlsx file, written part by part as openpyxl's writer hands them over (it
+    takes the place of openpyxl's zip archive): edited parts edited, every part stored once
+    with fixed zip metadata. `write_sheet` takes a worksheet as openpyxl wrote it without its
+    cells, and the cells. A workbook whose own master check fails is refused at the start.
+    Used as a context manager, so a failed write leaves nothing open."""
 
+    def __init__(self, book: Book, env: BookEnv) -> None:
+        _require_checks_pass(book, env)
+        epoch = build_epoch()
+        self._edits = _edits(book, env, epoch)
+        self._sheets = {f"xl/worksheets/sheet{n}.xml" for n in range(1, len(book.sheets) + 1)}
+        self._date_time = time.gmtime(epoch)[:6]
+        self._buffer = io.BytesIO()
+        self._archive = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED)
 
-def finish(xlsx: bytes, book: Book, env: BookEnv | None = None) -> bytes:
-    """The file with cached values in every formula cell, fixed stamps and fixed zip metadata.
+    def writestr(self, name: str, data: bytes | str) -> None:
+        """Store a part; a worksheet, chart or drawing the layout lacks is a defect."""
+        if name in self._sheets or (_EDITED_FAMILY.fullmatch(name) and name not in self._edits):
+            raise InternalError(f"the workbook has a part the layout lacks: {name}")
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        edit = self._edits.get(name)
+        if edit is not None:
+            part = parse_part(name, raw)
+            edit(part)
+            raw = serialise_part(part)
+        self._store(name, raw)
 
-    `env` is the book's evaluation when the caller has one already (it evaluates each cell once).
-    """
-    env = env or BookEnv(book)
-    _require_checks_pass(book, env)
-    epoch = build_epoch()
-    edits = _edits(book, env, epoch)
-    date_time = time.gmtime(epoch)[:6]
-    source = zipfile.ZipFile(io.BytesIO(xlsx))
-    _check_parts(source.namelist(), edits)
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            edit = edits.get(entry.filename)
-            if edit is not None:
-                part = parse_part(entry.filename, data)
-                edit(part)
-                data = serialise_part(part)
-            info = zipfile.ZipInfo(entry.filename, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data)
-    return output.getvalue()
+    def write_sheet(self, name: str, skeleton: bytes, sheet_data: bytes) -> None:
+        """Store a worksheet: `skeleton` in the written form, its empty <sheetData> holding the
+        rows `sheet_data`."""
+        if name not in self._sheets:
+            raise InternalError(f"the workbook has a part the layout lacks: {name}")
+        written = serialise_part(parse_part(name, skeleton))
+        if written.count(_EMPTY_SHEET_DATA) != 1:
+            raise InternalError(f"{name}: no single empty sheetData for the cells")
+        if sheet_data:
+            written = written.replace(
+                _EMPTY_SHEET_DATA, b"<sheetData>" + sheet_data + b"</sheetData>"
+            )
+        self._store(name, written)
+
+    def namelist(self) -> list[str]:
+        return self._archive.namelist()
+
+    def close(self) -> None:
+        """Every part to edit must have come."""
+        present = set(self._archive.namelist())
+        missing = [name for name in [*self._sheets, *self._edits] if name not in present]
+        if missing:
+            raise InternalError(f"the workbook lacks the part(s) {', '.join(sorted(missing))}")
+        self._archive.close()
+
+    def getvalue(self) -> bytes:
+        """The file's bytes, after `close`."""
+        return self._buffer.getvalue()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *details: object) -> None:
+        """After a failure, let go of the half-written file (openpyxl's `save` closes the
+        package when it succeeds)."""
+        if kind is not None:
+            self._archive.close()
+
+    def _store(self, name: str, data: bytes) -> None:
+        if name in self._archive.NameToInfo:
+            raise InternalError(f"the part {name} was written twice")
+        info = zipfile.ZipInfo(name, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.create_system = 0
+        info.external_attr = 0o644 << 16
+        self._archive.writestr(info, data)

@@ -23,7 +23,7 @@ from kim_budget.errors import (
     ScenarioErrors,
 )
 from kim_budget.files import path_kind, write_all
-from kim_budget.finish import finish
+from kim_budget.finish import Package
 from kim_budget.loader import load_scenario, validate
 from kim_budget.messages import printable
 from kim_budget.model import Result, compute, read_result
@@ -51,9 +51,12 @@ class Output:
     result: Result | None
 
 
-def _finished(book: Book, env: BookEnv | None = None) -> bytes:
+def finished_bytes(book: Book, env: BookEnv | None = None) -> bytes:
+    """The finished .xlsx file of a laid-out book, written in one pass."""
     env = env or BookEnv(book)  # one evaluation for the widths and the cached values
-    return finish(write_workbook(book, env), book, env)
+    with Package(book, env) as package:
+        write_workbook(book, env, package)
+    return package.getvalue()
 
 
 def calculated_workbook(scenario: Scenario, sensitivity: bool = True) -> tuple[Result, bytes]:
@@ -61,7 +64,7 @@ def calculated_workbook(scenario: Scenario, sensitivity: bool = True) -> tuple[R
     (without `sensitivity`: no "Sensitivität" and "Varianten")."""
     layout = lay_out_workbook(scenario, sensitivity)
     env = BookEnv(layout.book)
-    return read_result(layout.sheets, env), _finished(layout.book, env)
+    return read_result(layout.sheets, env), finished_bytes(layout.book, env)
 
 
 def workbook_bytes(scenario: Scenario) -> bytes:
@@ -74,10 +77,10 @@ def comparison_bytes(scenarios: Sequence[Scenario], results: Sequence[Result] = 
     to `spec.SIDE_BY_SIDE_LIMIT` scenarios, else results-only (from `results`, the scenarios'
     figures in the same order, computed when not given)."""
     if len(scenarios) <= SIDE_BY_SIDE_LIMIT:
-        return _finished(lay_out_comparison(scenarios))
+        return finished_bytes(lay_out_comparison(scenarios))
     if len(results) != len(scenarios):
         results = [compute(scenario) for scenario in scenarios]
-    return _finished(lay_out_results_comparison(results))
+    return finished_bytes(lay_out_results_comparison(results))
 
 
 def default_jobs() -> int:
@@ -203,7 +206,7 @@ def distribution_workbook(district: District) -> tuple[Distribution, bytes]:
     """A district's figures and its finished distribution workbook, from one layout."""
     laid = lay_out_district(district)
     env = BookEnv(laid.book)
-    return read_distribution(district, laid, env), _finished(laid.book, env)
+    return read_distribution(district, laid, env), finished_bytes(laid.book, env)
 
 
 def distribute(

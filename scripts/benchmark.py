@@ -42,7 +42,8 @@ from benchmark_floor import FloorBook, floor_book, write_floor, write_xlsxwriter
 
 from kim_budget import loader  # noqa: E402
 from kim_budget.files import write_all  # noqa: E402
-from kim_budget.finish import finish, formula_values  # noqa: E402
+from kim_budget.finish import Package  # noqa: E402
+from kim_budget.formula import Expr  # noqa: E402
 from kim_budget.model import read_result  # noqa: E402
 from kim_budget.pipeline import build, comparison_bytes  # noqa: E402
 from kim_budget.render import check_templates, render_texts  # noqa: E402
@@ -231,12 +232,12 @@ def staged_build(paths: Sequence[Path], out: Path) -> Staged:
             layout = lay_out_workbook(scenario)
         env = BookEnv(layout.book)
         with clock.stage("evaluate"):
-            formula_values(layout.book, env)
+            evaluate_all(layout.book, env)
             result = read_result(layout.sheets, env)
         with clock.stage("write"):
-            written = write_workbook(layout.book, env)
-        with clock.stage("finish"):
-            files.append((out / f"{scenario.stem}.xlsx", finish(written, layout.book, env)))
+            with Package(layout.book, env) as package:
+                write_workbook(layout.book, env, package)
+        files.append((out / f"{scenario.stem}.xlsx", package.getvalue()))
         with clock.stage("texts"):
             texts = render_texts(result, templates)
         files += [(out / name, text.encode()) for name, text in texts.items()]
@@ -250,6 +251,14 @@ def staged_build(paths: Sequence[Path], out: Path) -> Staged:
         write_all(files)
     cells = sum(len(sheet.cells) for book in books for sheet in book.sheets)
     return Staged(clock.seconds, tuple(books), cells)
+
+
+def evaluate_all(book: Book, env: BookEnv) -> None:
+    """Every formula of the book, evaluated (and kept in `env` for the writer)."""
+    for sheet in book.sheets:
+        for (row, col), cell in sheet.cells.items():
+            if isinstance(cell.content, Expr):
+                env.value(sheet.name, row, col)
 
 
 def _comparison_book(scenarios: Sequence[Scenario], results: Sequence[object]) -> Book:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import shutil
 import stat
 import time
 import zipfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -27,14 +29,11 @@ from kim_budget import pipeline
 from kim_budget.cli import main
 from kim_budget.errors import InternalError, KimBudgetError, OutputError
 from kim_budget.files import write_atomically
-from kim_budget.finish import (
-    alt_texts,
-    fill_sheet,
-    finish,
-    parse_part,
-    serialise_part,
-    stamp_times,
-)
+from kim_budget.finish import Package, alt_texts, parse_part, serialise_part, stamp_times
+from kim_budget.formula import Ref, Text, when
+from kim_budget.loader import load_scenario
+from kim_budget.workbook import lay_out_workbook
+from kim_budget.workbook.grid import Book, BookEnv, Sheet
 
 SHIPPED = Path(__file__).parents[1] / "scenarios"
 STEMS = (
@@ -357,56 +356,80 @@ def test_a_workbook_failing_its_own_checks_is_not_written(
     assert not (tmp_path / "out").exists()
 
 
-# --- the finishing step edits XML, whatever openpyxl's serialisation ---------------------------
-
-DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-SHEET_OPEN = (
-    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-    b' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
-    b' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
-    b' mc:Ignorable="x14ac"><sheetData>\n  <row r="1"><c r="A1"><v>2</v></c>'
-)
-SHEET_CLOSE = b"</row>\n</sheetData></worksheet>"
-# B1 = A1*2 (4), C1 = A1>1 (WAHR), D1 = a text formula, E1 = A1/4 (0.5, once typed as text)
-FORMULAS = (
-    b'<c s="3" r="B1"><f>A1*2</f>{empty}</c>'
-    b'<c r="C1" s="4"><f>A1&gt;1</f>{empty}</c>'
-    b'<c r="D1"><f>IF(A1&gt;1,"a&amp;b","")</f>{empty}</c>'
-    b'<c r="E1" t="str"><f>A1/4</f>{empty}</c>'
-)
-VALUES = {"B1": 4, "C1": True, "D1": "a&b", "E1": 0.5}
-FILLED = (
-    DECLARATION + SHEET_OPEN + b'<c s="3" r="B1"><f>A1*2</f><v>4</v></c>'
-    b'<c r="C1" s="4" t="b"><f>A1&gt;1</f><v>1</v></c>'
-    b'<c r="D1" t="str"><f>IF(A1&gt;1,"a&amp;b","")</f><v>a&amp;b</v></c>'
-    b'<c r="E1"><f>A1/4</f><v>0.5</v></c>' + SHEET_CLOSE
-)
+# --- one pass: the cells come with their cached values --------------------------------------
 
 
-def filled(xml: bytes, values: dict[str, Any]) -> bytes:
-    part = parse_part("xl/worksheets/sheet3.xml", xml)
-    fill_sheet(part, "Monate", values)
-    return serialise_part(part)
+def _one_sheet(put: Callable[[Sheet], None]) -> bytes:
+    """The worksheet part of a one-sheet book, finished."""
+    book = Book([Sheet("Monate")])
+    put(book.sheets[0])
+    data = pipeline.finished_bytes(book)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
 
 
-@pytest.mark.parametrize(
-    "empty",
-    [b"<v/>", b"<v />", b"<v></v>", b""],
-    ids=["<v/> (pure Python)", "<v />", "<v></v> (lxml)", "no <v>"],
-)
-def test_every_form_of_empty_value_gets_the_cached_value(empty: bytes) -> None:
-    """Declaration, prefixes, mc:Ignorable's declared prefix and attribute order stay."""
-    xml = DECLARATION + SHEET_OPEN + FORMULAS.replace(b"{empty}", empty) + SHEET_CLOSE
-    assert filled(xml, VALUES) == FILLED
+def _cells(part: bytes) -> bytes:
+    """The <c> elements of a worksheet part, styles left out (their numbers are openpyxl's)."""
+    data = part.split(b"<sheetData>")[1].split(b"</sheetData>")[0]
+    return re.sub(rb' s="\d+"', b"", re.sub(rb"</?row[^>]*>", b"", data))
 
 
-def test_a_finished_part_passes_through_unchanged() -> None:
-    assert filled(FILLED, VALUES) == FILLED
+def test_formulas_carry_their_typed_values_in_the_same_cell() -> None:
+    """B1 = A1*2 (4), C1 = A1>1 (TRUE), D1 = a text with & and <, E1 = A1/4 (0.5), F1 = a
+    text formula giving an empty text: numbers untyped, booleans b, texts str, escaped."""
+    a1 = Ref("Monate", 1, 1)
+
+    def put(sheet: Sheet) -> None:
+        sheet.put(1, 1, 2, "0")
+        sheet.put(1, 2, a1 * 2, "0")
+        sheet.put(1, 3, a1 > 1)
+        sheet.put(1, 4, when(a1 > 1, Text("a&b<c"), Text("")))
+        sheet.put(1, 5, a1 / 4, "0.00")
+        sheet.put(1, 6, when(a1 > 5, Text("x"), Text("")))
+
+    assert _cells(_one_sheet(put)) == (
+        b'<c r="A1" t="n"><v>2</v></c>'
+        b'<c r="B1"><f>$A$1*2</f><v>4</v></c>'
+        b'<c r="C1" t="b"><f>$A$1&gt;1</f><v>1</v></c>'
+        b'<c r="D1" t="str"><f>IF($A$1&gt;1,"a&amp;b&lt;c","")</f><v>a&amp;b&lt;c</v></c>'
+        b'<c r="E1"><f>$A$1/4</f><v>0.5</v></c>'
+        b'<c r="F1" t="str"><f>IF($A$1&gt;5,"x","")</f><v/></c>'
+    )
 
 
-def test_a_part_without_declaration_gets_none() -> None:
-    xml = SHEET_OPEN + FORMULAS.replace(b"{empty}", b"<v/>") + SHEET_CLOSE
-    assert filled(xml, VALUES) == FILLED.removeprefix(DECLARATION)
+def test_texts_dates_and_truth_values_take_excels_forms() -> None:
+    """A text is an inline string (spaces at its ends kept, never a formula), a date its
+    serial number (1 October 2024 = 45566), a truth value 1 or 0."""
+
+    def put(sheet: Sheet) -> None:
+        sheet.put(1, 1, "=SUMME(A2) & mehr", role="plain")
+        sheet.put(1, 2, " eingerueckt", role="plain")
+        sheet.put(1, 3, date(2024, 10, 1), "DD.MM.YYYY")
+        sheet.put(1, 4, True)
+        sheet.put(2, 1, "", role="plain")
+
+    assert _cells(_one_sheet(put)) == (
+        b'<c r="A1" t="inlineStr"><is><t>=SUMME(A2) &amp; mehr</t></is></c>'
+        b'<c r="B1" t="inlineStr"><is><t xml:space="preserve"> eingerueckt</t></is></c>'
+        b'<c r="C1" t="n"><v>45566</v></c>'
+        b'<c r="D1" t="b"><v>1</v></c>'
+        b'<c r="A2" t="inlineStr"/>'
+    )
+
+
+def test_a_control_character_in_a_text_is_refused_before_writing() -> None:
+    with pytest.raises(OutputError) as raised:
+        _one_sheet(lambda sheet: sheet.put(1, 1, "Titel\x07", role="plain"))
+    assert str(raised.value) == (
+        "sheet Monate: the text 'Titel\\x07' holds a control character that a workbook cannot store"
+    )
+
+
+def test_a_finished_sheet_reads_the_same_after_a_parse_and_serialise() -> None:
+    """The cells are written in the form the finishing step writes every part in."""
+    a1 = Ref("Monate", 1, 1)
+    written = _one_sheet(lambda sheet: sheet.put(1, 2, a1 * 2, "0"))
+    assert serialise_part(parse_part("xl/worksheets/sheet1.xml", written)) == written
 
 
 def test_nested_namespace_declarations_keep_their_prefixes() -> None:
@@ -447,40 +470,28 @@ def test_chart_frames_get_their_alternative_text_escaped() -> None:
     assert str(raised.value) == "xl/drawings/drawing1.xml: found 1 chart frames, expected 2"
 
 
-def test_a_formula_cell_missing_from_the_file_is_an_internal_error() -> None:
-    xml = DECLARATION + SHEET_OPEN + FORMULAS.replace(b"{empty}", b"<v/>") + SHEET_CLOSE
-    with pytest.raises(InternalError) as raised:
-        filled(xml, {**VALUES, "F1": 1, "G1": 2})
-    assert str(raised.value) == (
-        "xl/worksheets/sheet3.xml (sheet Monate): found 4 formula cells, expected 6; missing F1, G1"
-    )
-    assert not isinstance(raised.value, KimBudgetError)  # never passed off as the user's fault
+def test_a_missing_part_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kim_budget import finish as finish_module
 
+    real = finish_module._edits
 
-def test_a_formula_cell_the_layout_lacks_is_an_internal_error() -> None:
-    xml = DECLARATION + SHEET_OPEN + FORMULAS.replace(b"{empty}", b"<v></v>") + SHEET_CLOSE
-    with pytest.raises(InternalError) as raised:
-        filled(xml, {key: value for key, value in VALUES.items() if key != "C1"})
-    assert str(raised.value) == (
-        "xl/worksheets/sheet3.xml (sheet Monate): formula cell C1 is not in the layout"
-    )
+    def with_a_ninth_chart(*args: Any) -> dict[str, Any]:
+        return {**real(*args), "xl/charts/chart9.xml": lambda part: None}
 
-
-def test_a_missing_part_is_an_internal_error() -> None:
-    from kim_budget.loader import load_scenario
-    from kim_budget.workbook import lay_out_workbook
-    from kim_budget.workbook.writer import write_workbook
-
+    monkeypatch.setattr(finish_module, "_edits", with_a_ninth_chart)
     book = lay_out_workbook(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml")).book
-    source = zipfile.ZipFile(io.BytesIO(write_workbook(book)))
-    stripped = io.BytesIO()
-    with zipfile.ZipFile(stripped, "w") as target:
-        for entry in source.infolist():
-            if entry.filename != "docProps/core.xml":
-                target.writestr(entry, source.read(entry))
     with pytest.raises(InternalError) as raised:
-        finish(stripped.getvalue(), book)
-    assert str(raised.value) == "the workbook lacks the part(s) docProps/core.xml"
+        pipeline.finished_bytes(book)
+    assert str(raised.value) == "the workbook lacks the part(s) xl/charts/chart9.xml"
+
+
+def test_a_part_the_layout_lacks_is_an_internal_error() -> None:
+    book = Book([Sheet("Monate")])
+    book.sheets[0].put(1, 1, 2, "0")
+    with pytest.raises(InternalError) as raised, Package(book, BookEnv(book)) as package:
+        package.writestr("xl/charts/chart1.xml", b"<chartSpace/>")
+    assert str(raised.value) == "the workbook has a part the layout lacks: xl/charts/chart1.xml"
+    assert not isinstance(raised.value, KimBudgetError)  # never passed off as the user's fault
 
 
 def test_cli_reports_an_internal_error_with_status_2(
@@ -489,23 +500,20 @@ def test_cli_reports_an_internal_error_with_status_2(
     """A defect in the finishing step: one line asking for a report, no traceback, no file."""
     from kim_budget import finish as finish_module
 
-    real = finish_module.formula_values
+    real = finish_module._edits
 
-    def without_d5(*args: Any) -> dict[str, dict[str, Any]]:
-        values = real(*args)
-        del values["Monate"]["D5"]  # the second month's date, EDATE(C$5,1)
-        return values
+    def with_a_ninth_chart(*args: Any) -> dict[str, Any]:
+        return {**real(*args), "xl/charts/chart9.xml": lambda part: None}
 
-    monkeypatch.setattr(finish_module, "formula_values", without_d5)
+    monkeypatch.setattr(finish_module, "_edits", with_a_ninth_chart)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main, ["build", str(SHIPPED / "vzae-1.000-ab-2024-10.toml"), "-o", str(out)]
     )
     assert result.exit_code == 2
     assert result.output == (
-        "Error: internal error: xl/worksheets/sheet3.xml (sheet Monate): formula cell D5 is "
-        "not in the layout; please report this, with the scenario files and the command you "
-        "ran\n"
+        "Error: internal error: the workbook lacks the part(s) xl/charts/chart9.xml; please "
+        "report this, with the scenario files and the command you ran\n"
     )
     assert "Traceback" not in result.output
     assert not out.exists()

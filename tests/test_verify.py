@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 import engines
 import openpyxl
@@ -34,7 +35,7 @@ from resave import resave_gnumeric, resave_libreoffice
 
 from kim_budget import libreoffice as engine_module
 from kim_budget.excel_names import check_defined_name, check_sheet_name
-from kim_budget.finish import MAIN, cache_value, parse_part, serialise_part
+from kim_budget.finish import MAIN, parse_part, serialise_part
 from kim_budget.loader import load_scenario, load_scenarios
 from kim_budget.pipeline import comparison_bytes, workbook_bytes
 from kim_budget.verify import ENGINE_MISSING, TYPED_VALUE, Finding, Report, verify_workbooks
@@ -55,6 +56,7 @@ from kim_budget.verify.sheet_rules import (
     header_problems,
     is_timeline,
 )
+from kim_budget.xml_text import value_text
 
 SHEETS = ("Übersicht", "Annahmen", "Monate", "Haushalt", "Prüfungen")
 EURO = '#,##0.00 "€";[Red]-#,##0.00 "€"'
@@ -199,6 +201,22 @@ def compliant_workbook() -> Workbook:
         _print_setup(sheet)
     wb.defined_names["Pruefung_OK"] = DefinedName("Pruefung_OK", attr_text="'Prüfungen'!$B$5")
     return wb
+
+
+def cache_value(cell: Element, value: float | int | bool) -> None:
+    """Give a formula cell (<c> with <f>) its cached value: type and <v>, made when missing."""
+    formula = cell.find(f"{MAIN}f")
+    assert formula is not None
+    kind, text = value_text(value)
+    if kind is None:
+        cell.attrib.pop("t", None)
+    else:
+        cell.set("t", kind)
+    cached = cell.find(f"{MAIN}v")
+    if cached is None:
+        cached = Element(f"{MAIN}v")
+        cell.insert(list(cell).index(formula) + 1, cached)
+    cached.text = text
 
 
 def _with_cached(name: str, data: bytes, values: Mapping[str, float | int | bool]) -> bytes:

@@ -11,9 +11,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kim_budget.errors import OutputError
 from kim_budget.loader import load_scenario
-from kim_budget.pipeline import build, workbook_bytes
+from kim_budget.pipeline import build, finished_bytes, workbook_bytes
 from kim_budget.workbook.grid import Book, Sheet
-from kim_budget.workbook.writer import write_workbook
 
 LONG = """\
 title = "{title}"
@@ -61,7 +60,7 @@ def test_names_are_checked_before_writing(sheet: str, name: str, problem: str) -
     book = Book([Sheet(sheet)])
     book.names[name] = book.sheets[0].put(1, 1, 1.0, "0")
     with pytest.raises(OutputError) as raised:
-        write_workbook(book)
+        finished_bytes(book)
     assert str(raised.value).startswith(f"cannot write the workbook: {problem}: ")
 
 

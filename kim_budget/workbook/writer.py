@@ -1,19 +1,21 @@
 """Write a laid-out `Book` as an .xlsx file with openpyxl: cells, styles, names, print setup.
 
-openpyxl writes formulas without results; `finish.py` adds the cached values afterwards.
+openpyxl writes every part but the worksheets' cells, which `cells_xml` writes with their
+cached values; the parts go into a `Package` (the finishing step: fixed stamps, chart caches).
 """
 
 from __future__ import annotations
 
 import io
 import math
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import copy
 from datetime import date, datetime
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.text import RichText, Text
@@ -33,15 +35,16 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from kim_budget.errors import OutputError
 from kim_budget.excel_names import check_defined_name, check_sheet_name
-from kim_budget.formula import Expr, Ref, column_letter, quote_sheet
-from kim_budget.workbook import printing
+from kim_budget.formula import Ref, column_letter, quote_sheet
+from kim_budget.workbook import cells_xml, printing
 from kim_budget.workbook import spec as layout_spec
-from kim_budget.workbook.fitting import PLAIN, ROLE_TEXT, TextStyle
+from kim_budget.workbook.fitting import PLAIN, ROLE_TEXT, Fit, TextStyle
 from kim_budget.workbook.grid import Book, BookEnv, Cell, Chart, Sheet, Validation
 from kim_budget.workbook.page import (
     POINTS_PER_WIDTH_UNIT,
@@ -200,6 +203,7 @@ _StyleKey = tuple[str, str | None, bool, bool | None]
 """What a cell's style depends on: role, number format, text or not, and whether it wraps (None:
 not set)."""
 _Styles = dict[_StyleKey, StyleArray]
+_Placed = dict[tuple[int, int], StyleArray]
 
 
 def _style_key(cell: Cell, wraps: bool) -> _StyleKey:
@@ -226,26 +230,34 @@ def _apply_style(target: Any, key: _StyleKey) -> None:
     target.alignment = Alignment(wrap_text=wrapping, vertical="top")
 
 
-def _write_cell(
-    ws: Worksheet, row: int, col: int, cell: Cell, sheet_name: str, styles: _Styles, wraps: bool
-) -> None:
-    target: Any = ws.cell(row=row, column=col)
-    content = cell.content
-    if isinstance(content, Expr):
-        target.value = "=" + content.render(sheet_name)
-    elif isinstance(content, date) and not isinstance(content, datetime):
-        target.value = datetime(content.year, content.month, content.day)
-    else:
-        target.value = content
-        if isinstance(content, str):
-            target.data_type = "s"  # text from a scenario never becomes a formula
-    key = _style_key(cell, wraps)
-    built = styles.get(key)
-    if built is None:
-        _apply_style(target, key)
-        styles[key] = copy(target._style)
-    else:
-        target._style = copy(built)
+def _cell_styles(ws: Worksheet, sheet: Sheet, fitted: Fit, styles: _Styles) -> _Placed:
+    """Each layout cell's style, built once per kind on a cell of its own (a date's value sets
+    its format first, as it would on the sheet) and shared by every cell of that kind."""
+    spanned = {(row, first) for row, first, _ in fitted.spans}
+    found: _Placed = {}
+    for (row, col), cell in sorted(sheet.cells.items()):
+        wraps = (row, col) in fitted.wrapped or (row, col) in spanned
+        key = _style_key(cell, wraps)
+        built = styles.get(key)
+        if built is None:
+            scratch: Any = OpenpyxlCell(ws, row=1, column=1)  # never placed on the sheet
+            if isinstance(cell.content, date):  # as written: a date and time
+                day = cell.content
+                scratch.value = datetime(day.year, day.month, day.day)
+            _apply_style(scratch, key)
+            built = styles[key] = copy(scratch._style)
+        found[row, col] = built
+    return found
+
+
+def _place_spanned(ws: Worksheet, fitted: Fit, found: _Placed) -> None:
+    """The layout's cells on lines merged across their page become openpyxl's own, so the
+    merge gives the cells it covers the borders it gives them on any sheet."""
+    for row, first, last in fitted.spans:
+        for col in range(first, last + 1):
+            if (row, col) in found:
+                placed: Any = ws.cell(row=row, column=col)
+                placed._style = copy(found[row, col])
 
 
 def check_names(book: Book) -> None:
@@ -264,9 +276,9 @@ def check_names(book: Book) -> None:
         raise OutputError("cannot write the workbook: " + "; ".join(problems))
 
 
-def write_workbook(book: Book, env: BookEnv | None = None) -> bytes:
-    """The workbook as .xlsx bytes, formulas without cached values (`env`: the book's
-    evaluation, when the caller has one; the values decide how wide the columns print)."""
+def write_workbook(book: Book, env: BookEnv, package: Package) -> None:
+    """Write the workbook's parts into `package`, each formula with its cached value from `env`
+    (the book's evaluation; the values also decide how wide the columns print)."""
     check_names(book)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
@@ -276,16 +288,15 @@ def write_workbook(book: Book, env: BookEnv | None = None) -> bytes:
     workbook._fonts = IndexedList([_PLAIN])
     workbook._named_styles["Normal"].font = _PLAIN
     wb.add_named_style(_input_style())
-    styles: _Styles = {}  # each cell style is built once, then copied
-    env = env or BookEnv(book)
+    styles: _Styles = {}  # each cell style is built once, then shared
+    cells: dict[str, Callable[[], tuple[str, bytes]]] = {}
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)
         fitted = printing.fit(sheet, env)
-        spanned = {(row, first) for row, first, _ in fitted.spans}
-        for (row, col), cell in sorted(sheet.cells.items()):
-            wraps = (row, col) in fitted.wrapped or (row, col) in spanned
-            _write_cell(ws, row, col, cell, sheet.name, styles, wraps)
+        found = _cell_styles(ws, sheet, fitted, styles)
+        _place_spanned(ws, fitted, found)
         printing.set_up(ws, sheet, book, fitted)
+        cells[sheet.name] = partial(_sheet_data, sheet, ws, env, found)
         _data_validations(ws, sheet)
         _conditional_formats(ws, sheet)
         _charts(ws, sheet, fitted.widths)
@@ -302,25 +313,65 @@ def write_workbook(book: Book, env: BookEnv | None = None) -> bytes:
     props.language = "de-DE"
     props.lastModifiedBy = "kim-budget"
     props.created = props.modified = FIXED_STAMP
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        _InMemory(wb, archive).save()
-    return buffer.getvalue()
+    _Writer(wb, package, cells).save()
 
 
-class _InMemory(ExcelWriter):
-    """openpyxl's writer with each sheet written to memory, not to a temporary file on disk
-    (which a killed process would leave behind, and which costs time to make and remove)."""
+def _sheet_data(sheet: Sheet, ws: Worksheet, env: BookEnv, found: _Placed) -> tuple[str, bytes]:
+    cells = cells_xml.positions(sheet, ws)
+    return cells_xml.dimension(cells), cells_xml.sheet_data(sheet, ws, env, found, cells)
+
+
+class Package(Protocol):
+    """Where the parts go: openpyxl's archive calls, and the worksheets with their cells."""
+
+    def writestr(self, name: str, data: bytes | str) -> None: ...
+
+    def namelist(self) -> list[str]: ...
+
+    def write_sheet(self, name: str, skeleton: bytes, sheet_data: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _Writer(ExcelWriter):
+    """openpyxl's writer, each worksheet written in memory (no temporary file on disk, which a
+    killed process would leave behind and which costs time to make and remove) and without its
+    cells: the package puts the rows of `cells_xml` into its <sheetData>."""
+
+    def __init__(
+        self, wb: Workbook, package: Package, cells: Mapping[str, Callable[[], tuple[str, bytes]]]
+    ) -> None:
+        super().__init__(wb, package)  # type: ignore[arg-type]
+        self._cells = cells
 
     def write_worksheet(self, ws: Worksheet) -> None:
         sheet: Any = ws  # openpyxl's writer sets these private attributes; so does this one
         sheet._drawing = SpreadsheetDrawing()
         sheet._drawing.charts = sheet._charts
         sheet._drawing.images = sheet._images
+        used, rows = self._cells[ws.title]()
         out = io.BytesIO()
-        writer: Any = WorksheetWriter(ws, out=out)
+        writer: Any = _SkeletonWriter(ws, out, used)
         writer.write()
         sheet._rels = writer._rels
-        archive: zipfile.ZipFile = getattr(self, "_archive")  # noqa: B009
-        archive.writestr(sheet.path[1:], out.getvalue())
+        package: Package = getattr(self, "_archive")  # noqa: B009
+        package.write_sheet(sheet.path[1:], out.getvalue(), rows)
         self.manifest.append(ws)
+
+
+class _SkeletonWriter(WorksheetWriter):
+    """openpyxl's worksheet writer for all but the cells: the used range as given, an empty
+    <sheetData>."""
+
+    def __init__(self, ws: Worksheet, out: io.BytesIO, used: str) -> None:
+        super().__init__(ws, out=out)
+        self._used = used
+
+    def write_dimensions(self) -> None:
+        self.xf.send(SheetDimension(self._used).to_tree())
+
+    def write_rows(self) -> None:
+        stream: Any = self.xf.send(True)
+        with stream.element("sheetData"):
+            pass
+        self.xf.send(None)
