@@ -234,9 +234,8 @@ def staged_build(paths: Sequence[Path], out: Path) -> Staged:
         with clock.stage("evaluate"):
             evaluate_all(layout.book, env)
             result = read_result(layout.sheets, env)
-        with clock.stage("write"):
-            with Package(layout.book, env) as package:
-                write_workbook(layout.book, env, package)
+        with clock.stage("write"), Package(layout.book, env) as package:
+            write_workbook(layout.book, env, package)
         files.append((out / f"{scenario.stem}.xlsx", package.getvalue()))
         with clock.stage("texts"):
             texts = render_texts(result, templates)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from kim_budget.formula.a1 import column_letter, date_to_serial, quote_sheet
 
@@ -126,10 +127,14 @@ class Ref(Expr):
     fix_row: bool = True
     fix_col: bool = True
 
-    def coordinate(self) -> str:
-        """The A1 coordinate with its anchors, without the sheet."""
+    @cached_property
+    def _coordinate(self) -> str:
         col = ("$" if self.fix_col else "") + column_letter(self.col)
         return col + ("$" if self.fix_row else "") + str(self.row)
+
+    def coordinate(self) -> str:
+        """The A1 coordinate with its anchors, without the sheet."""
+        return self._coordinate
 
     def render(self, sheet: str) -> str:
         prefix = "" if sheet == self.sheet else quote_sheet(self.sheet) + "!"
@@ -199,7 +204,7 @@ class Call(Expr):
     args: tuple[Expr, ...]
 
     def render(self, sheet: str) -> str:
-        return f"{self.name}({','.join(arg.render(sheet) for arg in self.args)})"
+        return f"{self.name}({','.join([arg.render(sheet) for arg in self.args])})"
 
 
 # ---------------------------------------------------------------- worksheet functions
@@ -207,7 +212,7 @@ class Call(Expr):
 
 def call(name: str, *args: Expr | Constant) -> Expr:
     """A call of a worksheet function with lifted arguments."""
-    return Call(name, tuple(lift(arg) for arg in args))
+    return Call(name, tuple(map(lift, args)))
 
 
 def maximum(*operands: Expr | Constant) -> Expr:

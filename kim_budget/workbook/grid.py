@@ -93,6 +93,9 @@ class Sheet:
     break_rows: tuple[int, ...] = ()
     """Rows a printed page may start with when the sheet does not fit one page; between them
     the rows stay on one page (a table and the chart beside it)."""
+    _refs: dict[tuple[int, int, bool, bool], Ref] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def put(
         self,
@@ -108,8 +111,13 @@ class Sheet:
         return Ref(self.name, row, col)
 
     def ref(self, row: int, col: int, fix_row: bool = True, fix_col: bool = True) -> Ref:
-        """A reference to a cell of this sheet."""
-        return Ref(self.name, row, col, fix_row, fix_col)
+        """A reference to a cell of this sheet (made once: references are immutable, and a
+        large sheet asks for the same ones hundreds of thousands of times)."""
+        key = (row, col, fix_row, fix_col)
+        found = self._refs.get(key)
+        if found is None:
+            found = self._refs[key] = Ref(self.name, row, col, fix_row, fix_col)
+        return found
 
     def row_range(self, row: int, first_col: int, last_col: int) -> Range:
         """An absolute range along one row."""
@@ -145,10 +153,12 @@ class BookEnv:
     def value(self, sheet: str, row: int, col: int) -> Scalar:
         """The value of a cell; formulas are evaluated on first use."""
         key = (sheet, row, col)
-        if key not in self._values:
+        try:
+            return self._values[key]
+        except KeyError:
             cell = self._sheets[sheet].cells.get((row, col))
-            self._values[key] = None if cell is None else self._evaluate(cell.content)
-        return self._values[key]
+            found = self._values[key] = None if cell is None else self._evaluate(cell.content)
+            return found
 
     def range_values(self, area: Range) -> list[Scalar]:
         """The values of a range, row by row, each range read once (callers must not change

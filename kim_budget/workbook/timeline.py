@@ -50,6 +50,7 @@ class Timeline:
         self.first_col = FIRST_PERIOD
         self.last_col = FIRST_PERIOD + periods - 1
         self.row = first_row
+        self._periods: dict[int, Range] = {}
 
     def section(self, title: str) -> None:
         """A blank row, then a section title."""
@@ -66,8 +67,11 @@ class Timeline:
         return Range(self.here(rows[0], col), self.here(rows[-1], col))
 
     def periods(self, row: int) -> Range:
-        """The period columns of one row (absolute)."""
-        return self.sheet.row_range(row, self.first_col, self.last_col)
+        """The period columns of one row (absolute; made once per row)."""
+        found = self._periods.get(row)
+        if found is None:
+            found = self._periods[row] = self.sheet.row_range(row, self.first_col, self.last_col)
+        return found
 
     def add(
         self,
