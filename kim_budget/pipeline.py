@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from kim_budget.district import District, ScenarioPlan, load_district, scenario_text
 from kim_budget.errors import (
@@ -41,6 +43,8 @@ from kim_budget.workbook.grid import BookEnv
 from kim_budget.workbook.spec import SIDE_BY_SIDE_LIMIT
 from kim_budget.workbook.verteilung import Distribution, lay_out_district, read_distribution
 from kim_budget.workbook.writer import write_workbook
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,26 +92,44 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def _calculated(
-    scenarios: Sequence[Scenario], jobs: int, sensitivity: bool
-) -> Iterator[tuple[Result, bytes]]:
-    """Each scenario's figures and workbook, in order; with jobs > 1 in worker processes.
+@dataclass(frozen=True)
+class _Built:
+    """Each scenario's figures and workbook, in order, and the comparison workbook (None for a
+    single scenario)."""
+
+    workbooks: list[tuple[Result, bytes]]
+    comparison: bytes | None
+
+
+def _built(scenarios: Sequence[Scenario], jobs: int, sensitivity: bool) -> _Built:
+    """Every workbook of the build; with jobs > 1 in worker processes, the side-by-side
+    comparison among them (it needs no scenario's results, so it starts first, as the largest
+    piece of work, instead of waiting for the others).
 
     The workers run the same pure functions, so the bytes are those of a build with one job.
     """
-    if jobs <= 1 or len(scenarios) <= 1:
-        yield from (calculated_workbook(scenario, sensitivity) for scenario in scenarios)
-        return
-    workers = min(jobs, len(scenarios))
+    several = len(scenarios) > 1
+    if jobs <= 1 or not several:
+        workbooks = [calculated_workbook(scenario, sensitivity) for scenario in scenarios]
+        results = [result for result, _ in workbooks]
+        return _Built(workbooks, comparison_bytes(scenarios, results) if several else None)
+    side_by_side = len(scenarios) <= SIDE_BY_SIDE_LIMIT
+    workers = min(jobs, len(scenarios) + side_by_side)
     with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent) as pool:
-        yield from pool.map(_in_worker, scenarios, [sensitivity] * len(scenarios))
+        comparison = pool.submit(_in_worker, comparison_bytes, scenarios) if side_by_side else None
+        one = partial(calculated_workbook, sensitivity=sensitivity)
+        workbooks = list(pool.map(_in_worker, [one] * len(scenarios), scenarios))
+        if comparison is not None:
+            return _Built(workbooks, comparison.result())
+    results = [result for result, _ in workbooks]
+    return _Built(workbooks, comparison_bytes(scenarios, results))
 
 
-def _in_worker(scenario: Scenario, sensitivity: bool) -> tuple[Result, bytes]:
-    """`calculated_workbook` in a worker process, whose failure must cross back to the parent:
-    as an error of kim-budget's own kinds, which carry nothing but their message."""
+def _in_worker(work: Callable[..., T], *args: object) -> T:
+    """`work` in a worker process, whose failure must cross back to the parent: as an error of
+    kim-budget's own kinds, which carry nothing but their message."""
     try:
-        return calculated_workbook(scenario, sensitivity)
+        return work(*args)
     except InternalError as defect:
         raise InternalError(str(defect)) from None
     except KimBudgetError as error:
@@ -156,18 +178,15 @@ def build(
         require_printer()
     compiled = check_templates(templates)
     prepared: list[tuple[Output, bytes]] = []
-    for scenario, (result, workbook) in zip(
-        scenarios, _calculated(scenarios, jobs, sensitivity), strict=True
-    ):
+    built = _built(scenarios, jobs, sensitivity)
+    for scenario, (result, workbook) in zip(scenarios, built.workbooks, strict=True):
         prepared.append((Output(out / f"{scenario.stem}.xlsx", result), workbook))
         prepared += [
             (Output(out / name, result), text.encode("utf-8"))
             for name, text in render_texts(result, compiled).items()
         ]
-    if len(scenarios) > 1:
-        results = [o.result for o, _ in prepared if o.result and o.path.suffix == ".xlsx"]
-        comparison = comparison_bytes(scenarios, results)
-        prepared.append((Output(out / f"{COMPARISON}.xlsx", None), comparison))
+    if built.comparison is not None:
+        prepared.append((Output(out / f"{COMPARISON}.xlsx", None), built.comparison))
     if pdf:
         prepared += _pdfs([(o, data) for o, data in prepared if o.path.suffix == ".xlsx"])
     write_all([(output.path, data) for output, data in prepared])
