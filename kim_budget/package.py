@@ -24,7 +24,7 @@ cells and 3,000 formulas; sixteen years and twenty graded positions, the most a 
 may hold: some 100,000 cells and formulas of 40 characters each) and keep reading and checking
 any workbook below 500 MB of memory and 30 seconds. A side-by-side comparison of several long
 scenarios can exceed them; its scenarios' own workbooks hold the same formulas and can be
-checked one by one. `load_workbook` then gives openpyxl the checked bytes — never the file
+checked one by one. `read_workbook` then gives openpyxl the checked bytes — never the file
 again, which might have changed meanwhile.
 """
 
@@ -46,7 +46,6 @@ from kim_budget.messages import printable, quoted
 
 if TYPE_CHECKING:
     from openpyxl.reader.excel import ExcelReader
-    from openpyxl.workbook.workbook import Workbook
 
 MAX_WORKBOOK_BYTES = 20 << 20
 MAX_PARTS = 2_000
@@ -114,12 +113,6 @@ def read_package(path: Path) -> Package:
     except _Refused as refused:
         raise PackageError(path, str(refused)) from None
     return Package(path, data)
-
-
-def load_workbook(package: Package, *, data_only: bool) -> Workbook:
-    """openpyxl's workbook of the checked bytes, quietly (see `read_workbook`)."""
-    workbook: Workbook = read_workbook(package, data_only=data_only).wb
-    return workbook
 
 
 def read_workbook(package: Package, *, data_only: bool) -> ExcelReader:

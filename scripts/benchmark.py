@@ -4,9 +4,9 @@ Run with `.venv/bin/python scripts/benchmark.py`. Not part of the test suite: ti
 here, not in tests. It measures, on whatever machine runs it (say whether it was loaded:
 the load average is printed),
 
-1. the full build (load, validate, lay out, evaluate, write, finish, texts, comparison,
-   files) of the shipped scenarios and of 60 generated ones, in CPU seconds, as a ratio to
-   the floor: bare openpyxl writing the same cells with the same styles the fast way (one
+1. the full build (load, validate, lay out, evaluate, write and finish in one pass, texts,
+   comparison, files) of the shipped scenarios and of 60 generated ones, in CPU seconds, as
+   a ratio to the floor: bare openpyxl writing the same cells with the same styles the fast way (one
    named style per role, one prototype cell per role and number format whose style array is
    copied to every cell), formulas without cached values. XlsxWriter writing the same cells
    with their values is a second reference when it is installed;
@@ -78,13 +78,14 @@ STAGES = (
     "lay out",
     "evaluate",
     "write",
-    "finish",
     "texts",
     "comparison",
     "files",
 )
 SERIAL = ("load", "validate", "texts", "comparison", "files")
-"""The stages the build runs in its main process, before or after the pool of workers."""
+"""The stages the build of many scenarios runs in its main process, before or after the pool
+of workers: their comparison is results-only (it reads their figures). The side-by-side
+comparison of up to eight scenarios runs in the pool."""
 FLAT = """title = "Szenario {number}: {fte:.3f} VZÄ ab {start}"
 [horizon]
 first_year = 2024
@@ -218,7 +219,8 @@ class Staged:
 
 def staged_build(paths: Sequence[Path], out: Path) -> Staged:
     """The build of `pipeline.build` (one job, no PDF), step by step with a clock per stage.
-    Every formula is evaluated before writing, so "write" and "finish" show their own work."""
+    Every formula is evaluated before writing, so "write" (the cells with their cached values,
+    the other parts, the finished package in one pass) shows its own work."""
     clock = Clock()
     with validation_timed(clock), clock.stage("load"):
         scenarios = loader.validate(paths)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kim_budget.cached_values import cached_values
 from kim_budget.errors import KimBudgetError, ScenarioError
 from kim_budget.files import path_kind
 from kim_budget.formula import boolean_literal, column_letter
@@ -24,7 +25,7 @@ from kim_budget.importer.values import (
 )
 from kim_budget.keys import key
 from kim_budget.messages import printable, quoted
-from kim_budget.package import PackageError, load_workbook, read_package
+from kim_budget.package import PackageError, read_package, read_workbook
 from kim_budget.scenario import Scenario
 from kim_budget.workbook import annahmen, spec
 from kim_budget.workbook.annahmen import InputRow
@@ -75,8 +76,8 @@ class Cover:
 
 
 class Book:
-    """The workbook twice: as typed (formulas) and with cached values; read once, within the
-    bounds of `package.read_package` (a file that breaks them is refused, saying how)."""
+    """The workbook as typed (formulas) and its formulas' cached values, from one load within
+    the bounds of `package.read_package` (a file that breaks them is refused, saying how)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -85,8 +86,11 @@ class Book:
         except PackageError as error:
             raise WorkbookError(str(error)) from None
         try:
-            self.typed = load_workbook(package, data_only=False)
-            self.cached = load_workbook(package, data_only=True)
+            reader = read_workbook(package, data_only=False)
+            self.typed = reader.wb
+            self.cached = cached_values(reader, package)
+        except PackageError as error:
+            raise WorkbookError(str(error)) from None
         except Exception as error:  # openpyxl's errors on damaged files share no type
             raise WorkbookError(
                 f"{printable(str(path))}: cannot be read as an xlsx workbook "
@@ -118,7 +122,7 @@ class Book:
         literal = boolean_literal(text)
         if literal is not None:
             return literal
-        return self.cached[sheet].cell(row=row, column=col).value
+        return self.cached[sheet].get((row, col))
 
 
 # --- the cover --------------------------------------------------------------------------------

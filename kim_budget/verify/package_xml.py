@@ -11,17 +11,16 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
+from kim_budget.cached_values import CachedValues, cached_values
 from kim_budget.package import Package, PackageError, read_package, read_workbook
 from kim_budget.verify.report import describe_error
 
 if TYPE_CHECKING:
-    from openpyxl.reader.excel import ExcelReader
     from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 
 class Unreadable(Exception):
@@ -160,7 +159,6 @@ def read_package_xml(checked: Package) -> PackageXml:
     return PackageXml(headers, tuple(sorted(external)), full_calc, application, style_names, custom)
 
 
-CachedValues = dict[str, dict[tuple[int, int], Any]]
 """Sheet title → (row, column) → the cached value of each formula cell."""
 
 
@@ -196,52 +194,9 @@ def open_workbook(path: Path) -> Opened:
         return Opened(checked, xml, reader.wb, cached_values(reader, checked))
     except Unreadable:
         raise
+    except PackageError as error:
+        raise Unreadable(error.reason) from None
     except Exception as error:  # zipfile's and openpyxl's errors on damaged files share no type
         raise Unreadable(
             f"damaged: the workbook cannot be read ({describe_error(error)})"
         ) from None
-
-
-def cached_values(reader: ExcelReader, checked: Package) -> CachedValues:
-    """The cached values of the formula cells of a workbook openpyxl read with its formulas,
-    as its data_only load reads them: openpyxl's own sheet parser in data_only mode over the
-    same checked parts (dates by the cell's format, shared strings, booleans, errors), without
-    building a second workbook."""
-    book = reader.wb
-    parts = [
-        rel.target
-        for _, rel in reader.parser.find_sheets()
-        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
-    ]
-    if len(parts) != len(book.worksheets):
-        raise Unreadable("damaged: its sheets cannot be matched with their parts")
-    values: CachedValues = {}
-    with checked.archive() as archive:
-        for ws, part in zip(book.worksheets, parts, strict=True):
-            values[ws.title] = _formula_values(book, ws, archive.open(part), reader.shared_strings)
-    return values
-
-
-def _formula_values(
-    book: Workbook, ws: Worksheet, part: IO[bytes], shared_strings: list[Any]
-) -> dict[tuple[int, int], Any]:
-    """The cached values of one sheet's formula cells, parsed from its part."""
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    stored: dict[tuple[int, int], Any] = getattr(ws, "_cells")  # noqa: B009
-    found: dict[tuple[int, int], Any] = {}
-    with part:
-        parser = WorkSheetParser(
-            part,
-            shared_strings,
-            data_only=True,
-            epoch=book.epoch,
-            date_formats=getattr(book, "_date_formats"),  # noqa: B009
-            timedelta_formats=getattr(book, "_timedelta_formats"),  # noqa: B009
-        )
-        for _, cells in parser.parse():
-            for cell in cells:
-                where = (cell["row"], cell["column"])
-                if getattr(stored.get(where), "data_type", None) == "f":
-                    found[where] = cell["value"]
-    return found
