@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 EXCEL_EPOCH = date(1899, 12, 30)
 """Day 0 of the 1900 date system as every engine counts after 1900-03-01."""
@@ -24,6 +25,7 @@ def serial_to_date(serial: float) -> date:
     return date.fromordinal(EXCEL_EPOCH.toordinal() + int(serial))
 
 
+@lru_cache(maxsize=16384)  # every column Excel has; a pure function, remembered
 def column_letter(col: int) -> str:
     """1 → A, 27 → AA."""
     letters = ""

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 
 from kim_budget.formula.a1 import column_letter, date_to_serial, quote_sheet
 
@@ -127,14 +126,15 @@ class Ref(Expr):
     fix_row: bool = True
     fix_col: bool = True
 
-    @cached_property
-    def _coordinate(self) -> str:
-        col = ("$" if self.fix_col else "") + column_letter(self.col)
-        return col + ("$" if self.fix_row else "") + str(self.row)
-
     def coordinate(self) -> str:
-        """The A1 coordinate with its anchors, without the sheet."""
-        return self._coordinate
+        """The A1 coordinate with its anchors, without the sheet (made once per reference:
+        a sheet shares its references, and a row's formulas name the same cells)."""
+        known: dict[str, str] = self.__dict__
+        text = known.get("_a1")
+        if text is None:
+            col = ("$" if self.fix_col else "") + column_letter(self.col)
+            text = known["_a1"] = col + ("$" if self.fix_row else "") + str(self.row)
+        return text
 
     def render(self, sheet: str) -> str:
         prefix = "" if sheet == self.sheet else quote_sheet(self.sheet) + "!"

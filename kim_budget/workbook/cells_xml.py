@@ -12,7 +12,7 @@ cells it covers and may give them the first cell's borders, so they are taken fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -33,10 +33,12 @@ MOST_TEXT = 32767
 Position = tuple[int, int]
 
 
-def positions(sheet: Sheet, ws: Worksheet) -> set[Position]:
-    """Every cell the worksheet has: the layout's and the merged lines' cells."""
+def positions(in_order: Sequence[Position], ws: Worksheet) -> Sequence[Position]:
+    """Every cell the worksheet has, row by row: the layout's (`in_order`, already in that
+    order) and the merged lines' cells."""
     placed: Mapping[Position, Any] = getattr(ws, "_cells")  # noqa: B009
-    return set(sheet.cells) | set(placed)
+    extra = placed.keys() - set(in_order)
+    return sorted([*in_order, *extra]) if extra else in_order
 
 
 def dimension(cells: Iterable[Position]) -> str:
@@ -73,13 +75,13 @@ def sheet_data(
     ws: Worksheet,
     env: BookEnv,
     styles: Mapping[Position, StyleArray],
-    cells: set[Position],
+    cells: Sequence[Position],
 ) -> bytes:
-    """The rows of <sheetData> (without the element itself): `cells` (from `positions`) in
-    order, row by row, with each row's height; `styles` the layout cells' styles."""
+    """The rows of <sheetData> (without the element itself): `cells` (from `positions`), row
+    by row, with each row's height; `styles` the layout cells' styles."""
     placed: Mapping[Position, Any] = getattr(ws, "_cells")  # noqa: B009
     by_row: dict[int, list[int]] = {}
-    for row, col in sorted(cells):
+    for row, col in cells:
         by_row.setdefault(row, []).append(col)
     for row in ws.row_dimensions.keys() - by_row.keys():
         by_row[row] = []

@@ -317,7 +317,7 @@ def write_workbook(book: Book, env: BookEnv, package: Package) -> None:
 
 
 def _sheet_data(sheet: Sheet, ws: Worksheet, env: BookEnv, found: _Placed) -> tuple[str, bytes]:
-    cells = cells_xml.positions(sheet, ws)
+    cells = cells_xml.positions(list(found), ws)  # `found` is in sheet order
     return cells_xml.dimension(cells), cells_xml.sheet_data(sheet, ws, env, found, cells)
 
 
