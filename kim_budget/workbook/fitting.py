@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from kim_budget.formula import Scalar
 from kim_budget.workbook.grid import Sheet
@@ -83,7 +84,7 @@ def text_width_pt(text: str, style: TextStyle = PLAIN) -> float:
     if style.mono:
         units = _MONO * len(text)
     else:
-        units = sum(_ARIAL.get(char, _UNKNOWN) for char in text) * (_BOLD if style.bold else 1)
+        units = sum(map(_ARIAL.get, text, repeat(_UNKNOWN))) * (_BOLD if style.bold else 1)
     return units / 1000 * style.size * _MARGIN
 
 
@@ -172,6 +173,9 @@ ValueOf = Callable[[int, int], Scalar]
 PageEnds = Callable[[Sequence[float]], Sequence[int]]
 """The last column of each page across, for the given widths."""
 Wraps = Callable[[int, int], bool]
+_Largest = dict[tuple[int, str | None, str], tuple[float, bool]]
+"""(column, number format, role) → the largest magnitude of its numbers, and whether any is
+negative."""
 """Whether the layout wraps a cell (row, column) in any case (labels and notes of "Annahmen", …)."""
 
 
@@ -182,35 +186,34 @@ class _Text:
     text: str
     style: TextStyle
     role: str
-
-    @property
-    def need(self) -> float:
-        return needed_units(self.text, self.style)
+    need: float
+    """The column width (Excel's unit) that shows the text on one line."""
 
 
-def _number_widths(sheet: Sheet, value_of: ValueOf, widths: list[float]) -> None:
-    """Numbers never wrap: each column becomes as wide as its widest number, measured on the
-    largest magnitude of each number format and style (negative when any value is)."""
-    largest: dict[tuple[int, str | None, str], tuple[float, bool]] = {}
-    for (row, col), cell in sheet.cells.items():
-        value = value_of(row, col)
-        if isinstance(value, int | float):  # booleans too: they show their format's words
-            key = (col, cell.number_format, cell.role)
-            magnitude, negative = largest.get(key, (0.0, False))
-            largest[key] = (max(magnitude, abs(value)), negative or value < 0)
-    for (col, number_format, role), (magnitude, negative) in largest.items():
-        text = shown(-magnitude if negative else magnitude, number_format)
-        widths[col - 1] = max(widths[col - 1], needed_units(text, ROLE_TEXT.get(role, PLAIN)))
-
-
-def _texts(sheet: Sheet, value_of: ValueOf) -> list[_Text]:
+def _scan(sheet: Sheet, value_of: ValueOf) -> tuple[_Largest, list[_Text]]:
+    """One pass over the cells, in order: the largest magnitude of each column's numbers per
+    number format and style (and whether any is negative), and the texts."""
+    largest: _Largest = {}
     texts = []
     for (row, col), cell in sorted(sheet.cells.items()):
         value = value_of(row, col)
-        if isinstance(value, str) and value:
-            style = ROLE_TEXT.get(cell.role, PLAIN)
-            texts.append(_Text(row, col, value, style, cell.role))
-    return texts
+        if isinstance(value, str):
+            if value:
+                style = ROLE_TEXT.get(cell.role, PLAIN)
+                texts.append(_Text(row, col, value, style, cell.role, needed_units(value, style)))
+        elif isinstance(value, int | float):  # booleans too: they show their format's words
+            key = (col, cell.number_format, cell.role)
+            magnitude, negative = largest.get(key, (0.0, False))
+            largest[key] = (max(magnitude, abs(value)), negative or value < 0)
+    return largest, texts
+
+
+def _number_widths(largest: _Largest, widths: list[float]) -> None:
+    """Numbers never wrap: each column becomes as wide as its widest number, measured on the
+    largest magnitude of each number format and style (negative when any value is)."""
+    for (col, number_format, role), (magnitude, negative) in largest.items():
+        text = shown(-magnitude if negative else magnitude, number_format)
+        widths[col - 1] = max(widths[col - 1], needed_units(text, ROLE_TEXT.get(role, PLAIN)))
 
 
 def _page_end(col: int, ends: Sequence[int]) -> int:
@@ -240,8 +243,8 @@ def fit_sheet(
     page within its budget.
     """
     widths = list(planned)
-    _number_widths(sheet, value_of, widths)
-    texts = _texts(sheet, value_of)
+    largest, texts = _scan(sheet, value_of)
+    _number_widths(largest, widths)
     columns: dict[int, set[int]] = {}
     for row, col in sheet.cells:
         columns.setdefault(row, set()).add(col)
