@@ -496,3 +496,11 @@ def test_date_with_a_two_digit_year() -> None:
 def test_neg_of_text_is_an_error() -> None:
     with pytest.raises(ValueError):
         value(Neg(Text("x")))
+
+
+def test_expression_nodes_have_no_subclasses() -> None:
+    """evaluate tells the nodes apart by their exact type: a subclass would not be evaluated
+    as its base (it would raise "has no single value")."""
+    assert {
+        node.__name__: node.__subclasses__() for node in (Num, Text, Ref, BinOp, Call, Neg)
+    } == {name: [] for name in ("Num", "Text", "Ref", "BinOp", "Call", "Neg")}

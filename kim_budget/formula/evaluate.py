@@ -30,22 +30,20 @@ class Env(Protocol):
 
 
 def evaluate(expr: Expr, env: Env) -> Scalar:
-    """The value Excel computes for an expression, given the values of the cells it reads."""
-    kind = type(expr)  # the two most frequent nodes first, by their exact type
-    if kind is Ref:
-        return env.value(expr.sheet, expr.row, expr.col)  # type: ignore[attr-defined]
-    if kind is Num:
-        return expr.value  # type: ignore[attr-defined, no-any-return]
-    if isinstance(expr, Num | Text):
-        return expr.value
-    if isinstance(expr, Ref):
+    """The value Excel computes for an expression, given the values of the cells it reads.
+
+    Nodes are told apart by their exact type, the most frequent first (no node type has
+    subclasses): half a million nodes a workbook."""
+    if type(expr) is Ref:
         return env.value(expr.sheet, expr.row, expr.col)
-    if isinstance(expr, BinOp):
+    if type(expr) is Num or type(expr) is Text:
+        return expr.value
+    if type(expr) is BinOp:
         return apply_operator(expr.op, evaluate(expr.left, env), evaluate(expr.right, env))
-    if isinstance(expr, Neg):
-        return -as_number(evaluate(expr.operand, env))
-    if isinstance(expr, Call):
+    if type(expr) is Call:
         return FUNCTIONS[expr.name](env, expr.args)
+    if type(expr) is Neg:
+        return -as_number(evaluate(expr.operand, env))
     raise TypeError(f"{type(expr).__name__} has no single value")
 
 
@@ -104,13 +102,20 @@ _OPERATIONS: dict[str, Callable[[float, float], Scalar]] = {
 }
 
 
+_PLAIN_NUMBERS = frozenset((int, float))
+
+
 def apply_operator(op: str, left: Scalar, right: Scalar) -> Scalar:
     """One operator on two evaluated operands."""
     if op == "=":
         return _equal(left, right)
     if op == "&":
         return _as_text(left) + _as_text(right)
-    return _OPERATIONS[op](as_number(left), as_number(right))
+    if type(left) not in _PLAIN_NUMBERS:  # most operands are numbers already
+        left = as_number(left)
+    if type(right) not in _PLAIN_NUMBERS:
+        right = as_number(right)
+    return _OPERATIONS[op](left, right)  # type: ignore[arg-type]
 
 
 def _as_text(value: Scalar) -> str:
