@@ -46,6 +46,8 @@ _DECLARATION = re.compile(rb"<\?xml[^>]*\?>\s*")
 _UTF8_OR_NONE = re.compile(rb"^(?!.*encoding)|encoding=[\"'](?i:utf-8)[\"']", re.DOTALL)
 _EMPTY_SHEET_DATA = b"<sheetData/>"
 _EDITED_FAMILY = re.compile(r"xl/(?:worksheets/sheet|charts/chart|drawings/drawing)\d+\.xml")
+
+
 # --- XML parts ---------------------------------------------------------------------------------
 
 
@@ -280,7 +282,9 @@ class Package:
 
     def writestr(self, name: str, data: bytes | str) -> None:
         """Store a part; a worksheet, chart or drawing the layout lacks is a defect."""
-        if name in self._sheets or (_EDITED_FAMILY.fullmatch(name) and name not in self._edits):
+        if name in self._sheets:
+            raise InternalError(f"{name}: a worksheet written without its cells")
+        if _EDITED_FAMILY.fullmatch(name) and name not in self._edits:
             raise InternalError(f"the workbook has a part the layout lacks: {name}")
         raw = data.encode("utf-8") if isinstance(data, str) else data
         edit = self._edits.get(name)
