@@ -182,12 +182,13 @@ def _sumifs(env: Env, args: Sequence[Expr]) -> Scalar:
     amounts = range_values(values, env)
     assert all(len(key) == len(amounts) for key in keys)
     found = [matching_positions(area, want, env) for area, want in zip(areas, wanted, strict=True)]
+    fewest = min(range(len(found)), key=lambda n: len(found[n]))
+    others = [(keys[n], wanted[n]) for n in range(len(keys)) if n != fewest]
     total = 0.0
-    for position in min(found, key=len):
-        matches = all(key[position] == want for key, want in zip(keys, wanted, strict=True))
+    for position in found[fewest]:
         value = amounts[position]
-        if matches and isinstance(value, int | float) and not isinstance(value, bool):
-            total += value
+        if type(value) in _PLAIN_NUMBERS and all(key[position] == want for key, want in others):
+            total += value  # type: ignore[operator]
     return total
 
 
