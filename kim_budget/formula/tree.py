@@ -137,8 +137,13 @@ class Ref(Expr):
         return text
 
     def render(self, sheet: str) -> str:
-        prefix = "" if sheet == self.sheet else quote_sheet(self.sheet) + "!"
-        return prefix + self.coordinate()
+        if sheet == self.sheet:
+            return self.coordinate()
+        known: dict[str, str] = self.__dict__  # from another sheet: made once, like the A1 text
+        text = known.get("_qualified")
+        if text is None:
+            text = known["_qualified"] = quote_sheet(self.sheet) + "!" + self.coordinate()
+        return text
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,14 +178,14 @@ class BinOp(Expr):
         return PRECEDENCE[self.op]
 
     def render(self, sheet: str) -> str:
+        own = PRECEDENCE[self.op]
         left = self.left.render(sheet)
-        if self.left.precedence < self.precedence:
+        if self.left.precedence < own:
             left = f"({left})"
         right = self.right.render(sheet)
-        tighter = self.op in "-/" or self.precedence == 1
-        if self.right.precedence < self.precedence or (
-            tighter and self.right.precedence == self.precedence
-        ):
+        tighter = self.op in "-/" or own == 1
+        theirs = self.right.precedence
+        if theirs < own or (tighter and theirs == own):
             right = f"({right})"
         return f"{left}{self.op}{right}"
 
