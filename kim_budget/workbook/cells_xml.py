@@ -97,7 +97,7 @@ def sheet_data(
             own = placed.get((row, col))
             if isinstance(own, MergedCell):
                 written.append(write.merged(row, col, getattr(own, "_style")))  # noqa: B009
-            else:
+            elif (row, col) in sheet.cells:  # not a cell openpyxl made empty for a merge
                 style = styles[row, col] if own is None else own._style
                 written.append(write.cell(row, col, sheet.cells[row, col], style))
         content = "".join(written)
