@@ -470,7 +470,8 @@ def test_chart_frames_get_their_alternative_text_escaped() -> None:
     assert str(raised.value) == "xl/drawings/drawing1.xml: found 1 chart frames, expected 2"
 
 
-def test_a_missing_part_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def expect_a_ninth_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A defect: the finishing step expects a chart part the writer never writes."""
     from kim_budget import finish as finish_module
 
     real = finish_module._edits
@@ -479,6 +480,10 @@ def test_a_missing_part_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) ->
         return {**real(*args), "xl/charts/chart9.xml": lambda part: None}
 
     monkeypatch.setattr(finish_module, "_edits", with_a_ninth_chart)
+
+
+def test_a_missing_part_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    expect_a_ninth_chart(monkeypatch)
     book = lay_out_workbook(load_scenario(SHIPPED / "vzae-1.000-ab-2024-10.toml")).book
     with pytest.raises(InternalError) as raised:
         pipeline.finished_bytes(book)
@@ -498,14 +503,7 @@ def test_cli_reports_an_internal_error_with_status_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A defect in the finishing step: one line asking for a report, no traceback, no file."""
-    from kim_budget import finish as finish_module
-
-    real = finish_module._edits
-
-    def with_a_ninth_chart(*args: Any) -> dict[str, Any]:
-        return {**real(*args), "xl/charts/chart9.xml": lambda part: None}
-
-    monkeypatch.setattr(finish_module, "_edits", with_a_ninth_chart)
+    expect_a_ninth_chart(monkeypatch)
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main, ["build", str(SHIPPED / "vzae-1.000-ab-2024-10.toml"), "-o", str(out)]

@@ -159,9 +159,6 @@ def read_package_xml(checked: Package) -> PackageXml:
     return PackageXml(headers, tuple(sorted(external)), full_calc, application, style_names, custom)
 
 
-"""Sheet title → (row, column) → the cached value of each formula cell."""
-
-
 @dataclass(frozen=True)
 class Opened:
     """A readable workbook: its checked bytes, package XML, formulas and cached values."""

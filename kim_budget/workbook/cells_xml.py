@@ -121,14 +121,13 @@ class _CellWriter:
 
     def merged(self, row: int, col: int, style: StyleArray | None) -> str:
         """A cell a merged line covers: written only when it carries a style (a border)."""
-        attribute = self.index.attribute(style)
-        return f'<c r="{column_letter(col)}{row}"{attribute} t="n"/>' if attribute else ""
+        return self._empty(row, col, self.index.attribute(style))
 
     def cell(self, row: int, col: int, cell: Cell, style: StyleArray | None) -> str:
         attribute = self.index.attribute(style)
         content = cell.content
-        if content is None:  # a style without content; without a style, nothing at all
-            return f'<c r="{column_letter(col)}{row}"{attribute} t="n"/>' if attribute else ""
+        if content is None:
+            return self._empty(row, col, attribute)
         opening = f'<c r="{column_letter(col)}{row}"{attribute}'
         if isinstance(content, Expr):
             return self._formula(opening, content, self.env.value(self.sheet.name, row, col))
@@ -140,6 +139,11 @@ class _CellWriter:
         if kind is None:
             raise OutputError(f"sheet {self.sheet.name}: a cell holds {type(content).__name__}")
         return kind(opening, content)
+
+    @staticmethod
+    def _empty(row: int, col: int, attribute: str) -> str:
+        """A cell without content: its style, or nothing at all when it has none."""
+        return f'<c r="{column_letter(col)}{row}"{attribute} t="n"/>' if attribute else ""
 
     def _formula(self, opening: str, formula: Expr, value: Any) -> str:
         kind, text = value_text(value)

@@ -173,10 +173,10 @@ ValueOf = Callable[[int, int], Scalar]
 PageEnds = Callable[[Sequence[float]], Sequence[int]]
 """The last column of each page across, for the given widths."""
 Wraps = Callable[[int, int], bool]
+"""Whether the layout wraps a cell (row, column) in any case (labels and notes of "Annahmen", …)."""
 _Largest = dict[tuple[int, str | None, str], tuple[float, bool]]
 """(column, number format, role) → the largest magnitude of its numbers, and whether any is
 negative."""
-"""Whether the layout wraps a cell (row, column) in any case (labels and notes of "Annahmen", …)."""
 
 
 @dataclass(frozen=True)
