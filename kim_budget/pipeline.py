@@ -10,9 +10,8 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -65,19 +64,20 @@ def finished_bytes(book: Book, env: BookEnv | None = None) -> bytes:
     return package.getvalue()
 
 
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Reference counting alone while a workbook is built, the cyclic collector resumed after.
+def without_cycle_collection(work: Callable[..., T], *args: object) -> T:
+    """`work(*args)` with reference counting alone, the cyclic collector resumed after.
 
     Laying out and evaluating a book allocates hundreds of thousands of small expression
     nodes, none in a cycle; the collector's passes over the growing heap made the time per
     cell grow with the size of the book (a third of the layout of one graded position, half
-    of twenty). The few cycles (openpyxl's sheets and their workbook) go once it resumes.
+    of twenty). `work` returns before the collector resumes, so its nodes are freed first:
+    resumed over a heap that still held them, the collector's first pass would walk them all.
+    The few cycles (openpyxl's sheets and their workbook) go in that pass.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        return work(*args)
     finally:
         if enabled:
             gc.enable()
@@ -86,10 +86,13 @@ def without_cycle_collection() -> Iterator[None]:
 def calculated_workbook(scenario: Scenario, sensitivity: bool = True) -> tuple[Result, bytes]:
     """A scenario's figures and its finished .xlsx file, from one layout evaluated once
     (without `sensitivity`: no "Sensitivität" and "Varianten")."""
-    with without_cycle_collection():
-        layout = lay_out_workbook(scenario, sensitivity)
-        env = BookEnv(layout.book)
-        return read_result(layout.sheets, env), finished_bytes(layout.book, env)
+    return without_cycle_collection(_calculated_workbook, scenario, sensitivity)
+
+
+def _calculated_workbook(scenario: Scenario, sensitivity: bool) -> tuple[Result, bytes]:
+    layout = lay_out_workbook(scenario, sensitivity)
+    env = BookEnv(layout.book)
+    return read_result(layout.sheets, env), finished_bytes(layout.book, env)
 
 
 def workbook_bytes(scenario: Scenario) -> bytes:
@@ -101,12 +104,15 @@ def comparison_bytes(scenarios: Sequence[Scenario], results: Sequence[Result] = 
     """The finished comparison workbook of several scenarios: each scenario's sheets inside up
     to `spec.SIDE_BY_SIDE_LIMIT` scenarios, else results-only (from `results`, the scenarios'
     figures in the same order, computed when not given)."""
-    with without_cycle_collection():
-        if len(scenarios) <= SIDE_BY_SIDE_LIMIT:
-            return finished_bytes(lay_out_comparison(scenarios))
-        if len(results) != len(scenarios):
-            results = [compute(scenario) for scenario in scenarios]
-        return finished_bytes(lay_out_results_comparison(results))
+    return without_cycle_collection(_comparison_bytes, scenarios, results)
+
+
+def _comparison_bytes(scenarios: Sequence[Scenario], results: Sequence[Result]) -> bytes:
+    if len(scenarios) <= SIDE_BY_SIDE_LIMIT:
+        return finished_bytes(lay_out_comparison(scenarios))
+    if len(results) != len(scenarios):
+        results = [compute(scenario) for scenario in scenarios]
+    return finished_bytes(lay_out_results_comparison(results))
 
 
 def default_jobs() -> int:
@@ -245,10 +251,13 @@ class Distributed:
 
 def distribution_workbook(district: District) -> tuple[Distribution, bytes]:
     """A district's figures and its finished distribution workbook, from one layout."""
-    with without_cycle_collection():
-        laid = lay_out_district(district)
-        env = BookEnv(laid.book)
-        return read_distribution(district, laid, env), finished_bytes(laid.book, env)
+    return without_cycle_collection(_distribution_workbook, district)
+
+
+def _distribution_workbook(district: District) -> tuple[Distribution, bytes]:
+    laid = lay_out_district(district)
+    env = BookEnv(laid.book)
+    return read_distribution(district, laid, env), finished_bytes(laid.book, env)
 
 
 def distribute(

@@ -44,7 +44,7 @@ from kim_budget import loader  # noqa: E402
 from kim_budget.files import write_all  # noqa: E402
 from kim_budget.finish import Package  # noqa: E402
 from kim_budget.formula import Expr  # noqa: E402
-from kim_budget.model import read_result  # noqa: E402
+from kim_budget.model import Result, read_result  # noqa: E402
 from kim_budget.pipeline import (  # noqa: E402
     build,
     comparison_bytes,
@@ -234,20 +234,13 @@ def staged_build(paths: Sequence[Path], out: Path) -> Staged:
     books: list[Book] = []
     results = []
     for scenario in scenarios:
-        with without_cycle_collection():  # as `pipeline.calculated_workbook` builds
-            with clock.stage("lay out"):
-                layout = lay_out_workbook(scenario)
-            env = BookEnv(layout.book)
-            with clock.stage("evaluate"):
-                evaluate_all(layout.book, env)
-                result = read_result(layout.sheets, env)
-            with clock.stage("write"), Package(layout.book, env) as package:
-                write_workbook(layout.book, env, package)
-        files.append((out / f"{scenario.stem}.xlsx", package.getvalue()))
+        # as `pipeline.calculated_workbook` builds
+        book, result, data = without_cycle_collection(_staged_workbook, scenario, clock)
+        files.append((out / f"{scenario.stem}.xlsx", data))
         with clock.stage("texts"):
             texts = render_texts(result, templates)
         files += [(out / name, text.encode()) for name, text in texts.items()]
-        books.append(layout.book)
+        books.append(book)
         results.append(result)
     if len(scenarios) > 1:
         with clock.stage("comparison"):
@@ -257,6 +250,18 @@ def staged_build(paths: Sequence[Path], out: Path) -> Staged:
         write_all(files)
     cells = sum(len(sheet.cells) for book in books for sheet in book.sheets)
     return Staged(clock.seconds, tuple(books), cells)
+
+
+def _staged_workbook(scenario: Scenario, clock: Clock) -> tuple[Book, Result, bytes]:
+    with clock.stage("lay out"):
+        layout = lay_out_workbook(scenario)
+    env = BookEnv(layout.book)
+    with clock.stage("evaluate"):
+        evaluate_all(layout.book, env)
+        result = read_result(layout.sheets, env)
+    with clock.stage("write"), Package(layout.book, env) as package:
+        write_workbook(layout.book, env, package)
+    return layout.book, result, package.getvalue()
 
 
 def evaluate_all(book: Book, env: BookEnv) -> None:
@@ -332,8 +337,7 @@ def measure_set(name: str, paths: Sequence[Path], folder: Path) -> BuildRun:
 def _like_ours(write: Callable[[FloorBook], object], book: FloorBook) -> object:
     """A floor's workbook written as kim-budget writes its own: without the cyclic garbage
     collector's passes (the same advantage for both sides of the ratio)."""
-    with without_cycle_collection():
-        return write(book)
+    return without_cycle_collection(write, book)
 
 
 def linearity(folder: Path) -> dict[str, list[tuple[str, Staged]]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,28 @@ def test_long_texts_on_annahmen_wrap_in_taller_rows(tmp_path: Path) -> None:
     copy = annahmen.cell(row, 6)
     assert copy.alignment.wrap_text
     assert annahmen.row_dimensions[row].height == 15 * 13.0
+
+
+def test_a_built_workbook_leaves_no_cycle_holding_its_layout() -> None:
+    """Reference counting frees a book's cells and expressions as soon as it is written: a
+    cycle through them would leave hundreds of thousands of objects for the cyclic collector
+    to walk after every workbook."""
+    scenario = load_scenario(SHIPPED / "vzae-1.173-ab-2024-10-tvoed.toml")
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        workbook_bytes(scenario)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        ours = Counter(
+            type(item).__name__
+            for item in gc.garbage
+            if type(item).__module__.startswith("kim_budget")
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert ours == Counter()

@@ -12,7 +12,7 @@ cells it covers and may give them the first cell's borders, so they are taken fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -112,12 +112,6 @@ class _CellWriter:
         self.sheet = sheet
         self.env = env
         self.index = index
-        self.kinds: dict[type, Callable[[str, Any], str]] = {
-            str: self._text,
-            bool: self._boolean,
-            int: self._number,
-            float: self._number,
-        }
 
     def merged(self, row: int, col: int, style: StyleArray | None) -> str:
         """A cell a merged line covers: written only when it carries a style (a border)."""
@@ -135,10 +129,13 @@ class _CellWriter:
             if not isinstance(content, datetime):
                 content = datetime(content.year, content.month, content.day)
             return self._number(opening, to_excel(content))  # type: ignore[no-untyped-call]
-        kind = self.kinds.get(type(content))
-        if kind is None:
-            raise OutputError(f"sheet {self.sheet.name}: a cell holds {type(content).__name__}")
-        return kind(opening, content)
+        if isinstance(content, str):
+            return self._text(opening, content)
+        if isinstance(content, bool):  # before int, of which bool is a kind
+            return self._boolean(opening, content)
+        if isinstance(content, int | float):
+            return self._number(opening, content)
+        raise OutputError(f"sheet {self.sheet.name}: a cell holds {type(content).__name__}")
 
     @staticmethod
     def _empty(row: int, col: int, attribute: str) -> str:
