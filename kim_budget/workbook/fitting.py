@@ -191,20 +191,21 @@ class _Text:
 
 
 def _scan(sheet: Sheet, value_of: ValueOf) -> tuple[_Largest, list[_Text]]:
-    """One pass over the cells, in order: the largest magnitude of each column's numbers per
-    number format and style (and whether any is negative), and the texts."""
+    """One pass over the cells: the largest magnitude of each column's numbers per number
+    format and style (and whether any is negative), and the texts, row by row."""
     largest: _Largest = {}
     texts = []
-    for (row, col), cell in sorted(sheet.cells.items()):
+    for (row, col), cell in sheet.cells.items():
         value = value_of(row, col)
         if isinstance(value, str):
             if value:
                 style = ROLE_TEXT.get(cell.role, PLAIN)
                 texts.append(_Text(row, col, value, style, cell.role, needed_units(value, style)))
-        elif isinstance(value, int | float):  # booleans too: they show their format's words
-            key = (col, cell.number_format, cell.role)
+        elif isinstance(value, (int, float)):  # a tuple: faster than int | float
+            key = (col, cell.number_format, cell.role)  # booleans too: they show their words
             magnitude, negative = largest.get(key, (0.0, False))
             largest[key] = (max(magnitude, abs(value)), negative or value < 0)
+    texts.sort(key=lambda text: (text.row, text.col))
     return largest, texts
 
 
