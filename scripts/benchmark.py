@@ -23,8 +23,10 @@ that grew or weighs most.
 
 from __future__ import annotations
 
+import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -356,6 +358,37 @@ def linearity(folder: Path) -> dict[str, list[tuple[str, Staged]]]:
     return found
 
 
+FILE_COUNTS = (150, 600, 2400)
+"""Files written into one folder, as a build of 50, 200 and 800 scenarios writes them."""
+
+
+def files_linearity(folder: Path) -> list[tuple[int, float]]:
+    """CPU per file of writing FILE_COUNTS files of 20 kB into one folder (the best of
+    ROUNDS), each set into a fresh folder."""
+    found = []
+    for count in FILE_COUNTS:
+        best = math.inf
+        for round_ in range(ROUNDS):
+            out = folder / f"files-{count}-{round_}"
+            payload = [(out / f"szenario-{n:04}.xlsx", bytes(20_000)) for n in range(count)]
+            cpu = time.process_time()
+            write_all(payload)
+            best = min(best, time.process_time() - cpu)
+            shutil.rmtree(out)
+        found.append((count, best / count))
+    return found
+
+
+def report_files(found: list[tuple[int, float]], verdict: Verdict) -> None:
+    print("\nlinearity (CPU per file written into one folder):")
+    for count, per_file in found:
+        print(f"  {count:,} files: {per_file * 1e3:.3f} ms per file")
+    values = [per_file for _, per_file in found]
+    pairs = [(i, j) for i in range(len(values)) for j in range(i + 1, len(values))]
+    grown = max(values[j] / values[i] for i, j in pairs)
+    verdict.check("per-file growth over files written", grown, LINEARITY_TARGET)
+
+
 @dataclass(frozen=True)
 class ManyRun:
     jobs: int
@@ -546,6 +579,7 @@ def main() -> int:
             " s",
         )
         report_linearity(linearity(folder / "c"), verdict)
+        report_files(files_linearity(folder / "e"), verdict)
         report_many({jobs: many(folder / "d", jobs) for jobs in (2, 1)}, runs[1], verdict)
     print(f"\nload average after: {_load()}")
     print("targets missed: " + ", ".join(verdict.missed) if verdict.missed else "targets met")
