@@ -10,6 +10,7 @@ text in arithmetic is an error, SUM/MIN/MAX skip text, booleans and blanks insid
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Protocol
@@ -90,15 +91,15 @@ def as_number(value: Scalar) -> float:
 
 
 _OPERATIONS: dict[str, Callable[[float, float], Scalar]] = {
-    "+": lambda x, y: x + y,
-    "-": lambda x, y: x - y,
-    "*": lambda x, y: x * y,
-    "/": lambda x, y: x / y,
-    "<": lambda x, y: x < y,
-    "<=": lambda x, y: x <= y,
-    ">": lambda x, y: x > y,
-    ">=": lambda x, y: x >= y,
-    "<>": lambda x, y: x != y,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<>": operator.ne,
 }
 
 

@@ -141,6 +141,10 @@ class Book:
         return next(sheet for sheet in self.sheets if sheet.name == name)
 
 
+_UNKNOWN = object()
+"""A cell not evaluated yet (None is an empty cell's value)."""
+
+
 class BookEnv:
     """Evaluates the cells of a book, each formula once (memoized)."""
 
@@ -153,12 +157,11 @@ class BookEnv:
     def value(self, sheet: str, row: int, col: int) -> Scalar:
         """The value of a cell; formulas are evaluated on first use."""
         key = (sheet, row, col)
-        try:
-            return self._values[key]
-        except KeyError:
+        found = self._values.get(key, _UNKNOWN)  # not try/except: every cell misses once
+        if found is _UNKNOWN:
             cell = self._sheets[sheet].cells.get((row, col))
             found = self._values[key] = None if cell is None else self._evaluate(cell.content)
-            return found
+        return found  # type: ignore[return-value]
 
     def range_values(self, area: Range) -> list[Scalar]:
         """The values of a range, row by row, each range read once (callers must not change
