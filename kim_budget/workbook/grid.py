@@ -108,7 +108,7 @@ class Sheet:
     ) -> Ref:
         """Place a cell and return an absolute reference to it."""
         self.cells[(row, col)] = Cell(content, number_format, role, validation)
-        return self.ref(row, col)
+        return Ref(self.name, row, col)
 
     def ref(self, row: int, col: int, fix_row: bool = True, fix_col: bool = True) -> Ref:
         """A reference to a cell of this sheet (made once: references are immutable, and a
