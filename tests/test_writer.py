@@ -130,3 +130,26 @@ def test_a_built_workbook_leaves_no_cycle_holding_its_layout() -> None:
         if enabled:
             gc.enable()
     assert ours == Counter()
+
+
+def test_workbooks_built_one_after_another_leave_no_garbage_behind() -> None:
+    """The collector is off while a workbook is built; the cycles a build leaves (openpyxl's
+    workbook and sheets) must go before the next build switches it off again, or a build of
+    400 scenarios with one job piles up every workbook's."""
+    scenario = load_scenario(SHIPPED / "vzae-1.000-ab-2025-01.toml")
+    gc.collect()
+    assert gc.isenabled()
+    try:
+        for _ in range(3):
+            workbook_bytes(scenario)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = Counter(
+            type(item).__name__
+            for item in gc.garbage
+            if type(item).__module__.startswith(("openpyxl", "kim_budget"))
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == Counter()
