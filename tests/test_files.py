@@ -1,4 +1,4 @@
-"""Writing outputs: all or nothing, and what killed runs left behind cleared once per folder."""
+"""Writing outputs: what killed runs left in a folder is cleared once per write, not per file."""
 
 from __future__ import annotations
 
